@@ -1,0 +1,651 @@
+"""The exchange: every command of the API, validated first (in the real server's order),
+then applied, then announced as one batch of events.
+
+A command either raises `ApiError` / `ServerCrash` having changed nothing, or succeeds.
+"""
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from . import events as ev
+from .accounts import Account, Balance
+from .book import Book
+from .clock import Clock, VirtualClock
+from .errors import PAIR_NOT_FOUND, ApiError, Code, ServerCrash, not_less_than_zero
+from .history import History
+from .ids import IdGenerator
+from .market_data import PairMarket
+from .numbers import ZERO, ceil_to, fits, floor_to, fmt_plain, mul, truncate
+from .orders import (ACTIVE, BUY, CANCELLED, MATCHED, PARTIAL, REPLACED, SELL, BalanceView,
+                     BulkItem, BulkResult, BulkStatus, DepositAddress, Operation, Order, OrderView,
+                     PublicTrade, Trade)
+from .quirks import Quirks
+from .reference import Asset, AssetPair, Reference
+
+MAX_TAKE = 1000
+FEES_WALLET = "fees"
+CANCEL_MODES = ("notEmptySide", "bothSides", "sellSide", "buySide")
+
+
+class _Tx:
+    """What one command changed; turned into events when it ends."""
+    __slots__ = ("orders", "trades", "balances", "public", "books", "tickers")
+
+    def __init__(self):
+        self.orders: dict[str, dict[str, Order]] = {}
+        self.trades: dict[str, list[Trade]] = {}
+        self.balances: dict[str, dict[str, Balance]] = {}
+        self.public: dict[str, list[PublicTrade]] = {}
+        self.books: dict[str, None] = {}
+        self.tickers: dict[str, None] = {}
+
+
+class Exchange:
+    def __init__(self, reference: Reference | None = None, clock: Clock | None = None,
+                 seed: int = 0, quirks: Quirks | None = None):
+        self.reference = reference or Reference()
+        self.clock = clock or VirtualClock()
+        self.ids = IdGenerator(seed)
+        self.quirks = quirks or Quirks()
+        self.history = History()
+        self.accounts: dict[str, Account] = {}          # by wallet id
+        self._by_key: dict[str, Account] = {}
+        self.books: dict[str, Book] = {}
+        self.markets: dict[str, PairMarket] = {}
+        self.listeners: list[Callable[[list], None]] = []
+        # recorders(name, args) hear every accepted command (the journal); args are the
+        # command's arguments with the account given by name.
+        self.recorders: list[Callable[[str, dict], None]] = []
+        self._seq = 0
+        self.fees = Account("fees", "", FEES_WALLET, FEES_WALLET)
+        self.accounts[FEES_WALLET] = self.fees
+
+    # --- set-up -----------------------------------------------------------------------
+    def add_asset(self, asset: Asset) -> None:
+        self.reference.add_asset(asset)
+
+    def add_pair(self, pair: AssetPair) -> None:
+        self.reference.add_pair(pair)
+        self.books.setdefault(pair.pair_id, Book(pair.pair_id))
+        self.markets.setdefault(pair.pair_id, PairMarket(pair.pair_id))
+
+    def add_account(self, name: str, api_key: str, balances: dict[str, Decimal] | None = None,
+                    maker_fee: Decimal = ZERO, taker_fee: Decimal = ZERO,
+                    wallet_id: str | None = None, client_id: str | None = None) -> Account:
+        if api_key in self._by_key:
+            raise ValueError(f"API key of account {name!r} is already used")
+        wallet_id = wallet_id or self.ids.next()
+        account = Account(name, api_key, wallet_id, client_id or self.ids.next(),
+                          maker_fee=maker_fee, taker_fee=taker_fee)
+        now = self.clock.now()
+        for asset_id, amount in (balances or {}).items():
+            account.balances[asset_id] = Balance(Decimal(amount), ZERO, now)
+        self.accounts[wallet_id] = account
+        self._by_key[api_key] = account
+        return account
+
+    def authenticate(self, api_key: str) -> Account | None:
+        """The account of an API key (opaque string), or None; blocked accounts included."""
+        return self._by_key.get(api_key)
+
+    def account(self, name: str) -> Account:
+        for acc in self.accounts.values():
+            if acc.name == name:
+                return acc
+        raise KeyError(name)
+
+    def subscribe(self, listener: Callable[[list], None]) -> Callable[[], None]:
+        """Call listener(events) after every command that changed something."""
+        self.listeners.append(listener)
+        return lambda: self.listeners.remove(listener)
+
+    def _record(self, name: str, **args) -> None:
+        if self.recorders:
+            account = args.get("account")
+            if isinstance(account, Account):
+                args["account"] = account.name
+            for recorder in self.recorders:
+                recorder(name, args)
+
+    # --- lookups ----------------------------------------------------------------------
+    def _pair(self, pair_id: str | None) -> AssetPair:
+        pair = self.reference.pair(pair_id or "")
+        if pair is None:
+            raise ApiError(Code.itemNotFound, *PAIR_NOT_FOUND)
+        return pair
+
+    def _check_optional_pair(self, pair_id: str | None) -> None:
+        if pair_id:
+            self._pair(pair_id)
+
+    def _accuracy(self, asset_id: str) -> int:
+        asset = self.reference.assets.get(asset_id)
+        return asset.accuracy if asset is not None else 8
+
+    def _lock_for(self, pair: AssetPair, side: str, price: Decimal, volume: Decimal) -> Decimal:
+        """What a resting order of this size holds: quote for buys (rounded up), base for sells."""
+        if side == BUY:
+            return ceil_to(mul(volume, price), self._accuracy(pair.quote))
+        return volume
+
+    # --- queries ----------------------------------------------------------------------
+    def balances(self, account: Account, truncated: bool = True) -> list[BalanceView]:
+        out = []
+        for asset_id, bal in account.balances.items():
+            total, reserved = bal.total, bal.reserved
+            if truncated:
+                acc = self._accuracy(asset_id)
+                total, reserved = truncate(total, acc), truncate(reserved, acc)
+            out.append(BalanceView(asset_id, total, reserved, bal.timestamp))
+        return out
+
+    def _check_paging(self, pair_id: str | None, offset: int, take: int) -> None:
+        self._check_optional_pair(pair_id)
+        if offset < 0:
+            raise not_less_than_zero("offset")
+        if take < 0:
+            raise not_less_than_zero("take")
+        if take > MAX_TAKE:
+            raise ApiError(Code.invalidField, f"take '{take}' is too big, maximum is '{MAX_TAKE}'.",
+                           "take")
+
+    def orders(self, account: Account, active: bool, pair_id: str | None = None, offset: int = 0,
+               take: int = 100) -> list[OrderView]:
+        self._check_paging(pair_id, offset, take)
+        return self.history.list_orders(account.wallet_id, active, pair_id or None, offset, take)
+
+    def get_order(self, account: Account, order_id: str) -> OrderView | None:
+        """The caller's order, or None (another account's order is as missing as an unknown one)."""
+        order = self.history.orders.get(order_id)
+        if order is None or order.wallet_id != account.wallet_id:
+            return None
+        return order.view()
+
+    def trades(self, account: Account, pair_id: str | None = None, side: str | None = None,
+               offset: int = 0, take: int = 100, from_ms: float | None = None,
+               to_ms: float | None = None) -> list[Trade]:
+        self._check_paging(pair_id, offset, take)
+        return self.history.trades(account.wallet_id, pair_id or None, side, offset, take,
+                                   from_ms, to_ms)
+
+    def order_trades(self, account: Account, order_id: str) -> list[Trade]:
+        return self.history.order_trades(account.wallet_id, order_id)
+
+    def public_trades(self, pair_id: str, offset: int = 0, take: int = 100) -> list[PublicTrade]:
+        """No validation: unknown pairs and negative paging give an empty list."""
+        if offset < 0 or take < 0:
+            return []
+        return self.history.public_trades(pair_id, offset, take)
+
+    def operations(self, account: Account, offset: int = 0, take: int = 100) -> list[Operation]:
+        if offset < 0 or take < 0:
+            raise ServerCrash("negative paging in the operations history query")
+        return self.history.operations(account.wallet_id, offset, take)
+
+    def orderbook(self, pair_id: str, depth: int = 0) -> ev.BookChanged:
+        """One pair's book (pair must be known): per-order entries, asks as positive volumes."""
+        pair = self._pair(pair_id)
+        book = self.books[pair.pair_id]
+        depth = depth if depth and depth > 0 else 0
+        ts = book.timestamp
+        return ev.BookChanged(pair.pair_id, ts if ts is not None else self.clock.now(),
+                              tuple(book.entries(BUY, depth)), tuple(book.entries(SELL, depth)))
+
+    def orderbooks(self, pair_id: str | None, depth: int = 0) -> list[ev.BookChanged]:
+        if pair_id:
+            return [self.orderbook(pair_id, depth)]
+        return [self.orderbook(p.pair_id, depth) for p in self.reference.visible_pairs()]
+
+    def prices(self, pair_ids: Iterable[str] = ()) -> list[ev.PriceChanged]:
+        now = self.clock.now()
+        out = []
+        for pair in self.reference.match_pairs(list(pair_ids)):
+            m = self.markets[pair.pair_id]
+            out.append(ev.PriceChanged(pair.pair_id, m.bid, m.ask,
+                                       m.price_ts if m.price_ts is not None else now))
+        return out
+
+    def tickers(self, pair_ids: Iterable[str] = ()) -> list[ev.Ticker]:
+        now = self.clock.now()
+        return [self.markets[p.pair_id].ticker(now)
+                for p in self.reference.match_pairs(list(pair_ids))]
+
+    # --- orders -----------------------------------------------------------------------
+    def _check_funds_api(self, account: Account, pair: AssetPair, side: str, price: Decimal,
+                         volume: Decimal) -> None:
+        """The API's own pre-check of a limit order (balances as GET /api/balance shows them)."""
+        asset = pair.quote if side == BUY else pair.base
+        needed = mul(price, volume) if side == BUY else volume
+        bal = account.balance(asset)
+        acc = self._accuracy(asset)
+        if bal is None or truncate(bal.total, acc) - truncate(bal.reserved, acc) < needed:
+            raise ApiError(Code.meNotEnoughFunds, "Not enough funds", "volume")
+
+    def _check_order_api(self, pair_id: str, volume: Decimal) -> AssetPair:
+        if volume <= 0:
+            raise not_less_than_zero("volume")
+        pair = self._pair(pair_id)
+        if volume < pair.min_volume:
+            raise ApiError(Code.invalidField,
+                           f"volume must be greater than {fmt_plain(pair.min_volume)}", "volume")
+        return pair
+
+    def _engine_checks(self, account: Account, pair: AssetPair, side: str, price: Decimal,
+                       volume: Decimal, freed: Decimal = ZERO) -> Code:
+        """The matching engine's checks of a limit order; Code.success when it is accepted."""
+        if price <= 0:
+            return Code.meInvalidPrice
+        if not fits(price, pair.price_accuracy):
+            return Code.meInvalidPriceAccuracy
+        if volume < pair.min_volume or volume <= 0:
+            return Code.meTooSmallVolume
+        if not fits(volume, self._accuracy(pair.base)):
+            return Code.meInvalidVolumeAccuracy
+        asset = pair.quote if side == BUY else pair.base
+        bal = account.balance(asset)
+        free = (bal.free if bal is not None else ZERO) + freed
+        if free < self._lock_for(pair, side, price, volume):
+            return Code.meNotEnoughFunds
+        return Code.success
+
+    def place_limit(self, account: Account, pair_id: str, side: str, volume: Decimal,
+                    price: Decimal) -> str:
+        """Place a limit order; returns its id."""
+        if price <= 0:
+            raise not_less_than_zero("price")
+        pair = self._check_order_api(pair_id, volume)
+        self._check_funds_api(account, pair, side, price, volume)
+        code = self._engine_checks(account, pair, side, price, volume)
+        if code != Code.success:
+            raise ApiError.me(code)
+        tx = _Tx()
+        order = self._new_order(self.ids.next(), account, pair, side, "Limit", price, volume)
+        self._execute_limit(tx, account, pair, order)
+        self._commit(tx)
+        self._record("place_limit", account=account, pair_id=pair_id, side=side, volume=volume,
+                     price=price)
+        return order.id
+
+    def place_market(self, account: Account, pair_id: str, side: str,
+                     volume: Decimal) -> tuple[str, float]:
+        """Fill-or-kill market order on the base volume; returns (id, average price)."""
+        pair = self._check_order_api(pair_id, volume)
+        if not fits(volume, self._accuracy(pair.base)):
+            raise ApiError.me(Code.meInvalidVolumeAccuracy)
+        book = self.books[pair.pair_id]
+        maker_side = SELL if side == BUY else BUY
+        left, quote_total, notional = volume, ZERO, ZERO
+        quote_acc = self._accuracy(pair.quote)
+        for maker in book.orders(maker_side):
+            q = min(left, maker.remaining)
+            quote_total += floor_to(mul(q, maker.price), quote_acc)
+            notional += mul(q, maker.price)
+            left -= q
+            if not left:
+                break
+        if left:
+            raise ApiError.me(Code.meNoLiquidity)
+        asset, needed = (pair.quote, quote_total) if side == BUY else (pair.base, volume)
+        bal = account.balance(asset)
+        if bal is None or bal.free < needed:
+            raise ApiError.me(Code.meNotEnoughFunds)
+        avg = float(notional / volume)
+        tx = _Tx()
+        order = self._new_order(self.ids.next(), account, pair, side, "Market",
+                                Decimal(repr(avg)), volume)
+        self.history.add_order(order)
+        self._match(tx, pair, order, None)
+        self.history.close(order)
+        tx.orders.setdefault(account.wallet_id, {})[order.id] = order
+        self._commit(tx)
+        self._record("place_market", account=account, pair_id=pair_id, side=side, volume=volume)
+        return order.id, avg
+
+    def _new_order(self, order_id: str, account: Account, pair: AssetPair, side: str, kind: str,
+                   price: Decimal, volume: Decimal) -> Order:
+        self._seq += 1
+        return Order(order_id, account.wallet_id, pair.pair_id, side, kind, price, volume, volume,
+                     self.clock.now(), self._seq)
+
+    def _execute_limit(self, tx: _Tx, account: Account, pair: AssetPair, order: Order) -> None:
+        self.history.add_order(order)
+        tx.orders.setdefault(account.wallet_id, {})[order.id] = order
+        self._match(tx, pair, order, order.price)
+        if order.remaining:
+            order.locked = self._lock_for(pair, order.side, order.price, order.remaining)
+            asset = pair.quote if order.side == BUY else pair.base
+            self._reserve(tx, account, asset, order.locked)
+            self.books[pair.pair_id].add(order)
+            self.books[pair.pair_id].touch(order.side, self.clock.now())
+            tx.books[pair.pair_id] = None
+        else:
+            self.history.close(order)
+
+    def _reserve(self, tx: _Tx, account: Account, asset: str, delta: Decimal) -> None:
+        if not delta:
+            return
+        bal = account.row(asset, self.clock.now())
+        bal.reserved += delta
+        self._touched(tx, account, asset, bal)
+
+    def _touched(self, tx: _Tx, account: Account, asset: str, bal: Balance) -> None:
+        bal.timestamp = self.clock.now()
+        tx.balances.setdefault(account.wallet_id, {})[asset] = bal
+
+    def _match(self, tx: _Tx, pair: AssetPair, taker: Order, limit: Decimal | None) -> None:
+        book = self.books[pair.pair_id]
+        maker_side = SELL if taker.side == BUY else BUY
+        while taker.remaining:
+            maker = book.best_order(maker_side)
+            if maker is None:
+                break
+            if limit is not None and (maker.price > limit if taker.side == BUY
+                                      else maker.price < limit):
+                break
+            self._fill(tx, pair, book, maker, taker, min(taker.remaining, maker.remaining))
+
+    def _fill(self, tx: _Tx, pair: AssetPair, book: Book, maker: Order, taker: Order,
+              volume: Decimal) -> None:
+        now = self.clock.now()
+        price = maker.price
+        quote_acc, base_acc = self._accuracy(pair.quote), self._accuracy(pair.base)
+        quote = floor_to(mul(volume, price), quote_acc)
+        for order, role in ((maker, "Maker"), (taker, "Taker")):
+            account = self.accounts[order.wallet_id]
+            rate = account.maker_fee if role == "Maker" else account.taker_fee
+            if order.side == BUY:
+                pay_asset, pay, get_asset, get = pair.quote, quote, pair.base, volume
+                fee_acc = base_acc
+            else:
+                pay_asset, pay, get_asset, get = pair.base, volume, pair.quote, quote
+                fee_acc = quote_acc
+            fee = min(get, ceil_to(mul(get, rate), fee_acc)) if rate else ZERO
+            order.remaining -= volume
+            order.last_trade = now
+            order.status = PARTIAL if order.remaining else MATCHED
+            if role == "Maker":
+                old_lock = maker.locked
+                maker.locked = (self._lock_for(pair, maker.side, maker.price, maker.remaining)
+                                if maker.remaining else ZERO)
+                self._reserve(tx, account, pay_asset, maker.locked - old_lock)
+            paid = account.row(pay_asset, now)
+            paid.total -= pay
+            self._touched(tx, account, pay_asset, paid)
+            got = account.row(get_asset, now)
+            got.total += get - fee
+            self._touched(tx, account, get_asset, got)
+            if fee:
+                fee_row = self.fees.row(get_asset, now)
+                fee_row.total += fee
+                self._touched(tx, self.fees, get_asset, fee_row)
+            trade = Trade(self.ids.next(), order.wallet_id, order.id, pair.pair_id, role,
+                          order.side, price, volume, quote, pair.base, pair.quote,
+                          fee if fee else None, get_asset if fee else None, now, self._next_seq())
+            self.history.add_trade(trade)
+            tx.trades.setdefault(order.wallet_id, []).append(trade)
+            tx.orders.setdefault(order.wallet_id, {})[order.id] = order
+        if not maker.remaining:
+            book.remove(maker)
+            self.history.close(maker)
+        book.touch(maker.side, now)
+        tx.books[pair.pair_id] = None
+        public = PublicTrade(self.ids.next(), pair.pair_id, now, volume, price, taker.side)
+        self.history.add_public_trade(public)
+        tx.public.setdefault(pair.pair_id, []).append(public)
+        self.markets[pair.pair_id].add_trade(now, price, volume, quote)
+        tx.tickers[pair.pair_id] = None
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    # --- cancels ----------------------------------------------------------------------
+    def _cancel(self, tx: _Tx, order: Order, status: str = CANCELLED) -> None:
+        account = self.accounts[order.wallet_id]
+        pair = self.reference.pairs[order.pair_id]
+        book = self.books[order.pair_id]
+        book.remove(order)
+        book.touch(order.side, self.clock.now())
+        tx.books[order.pair_id] = None
+        self._reserve(tx, account, pair.quote if order.side == BUY else pair.base, -order.locked)
+        order.locked = ZERO
+        order.status = status
+        self.history.close(order)
+        tx.orders.setdefault(order.wallet_id, {})[order.id] = order
+
+    def cancel_order(self, account: Account, order_id: str) -> None:
+        order = self.history.orders.get(order_id)
+        if order is None or order.wallet_id != account.wallet_id or order.status not in ACTIVE:
+            raise ApiError.me(Code.meNotFound)
+        tx = _Tx()
+        self._cancel(tx, order)
+        self._commit(tx)
+        self._record("cancel_order", account=account, order_id=order_id)
+
+    def cancel_all(self, account: Account, pair_id: str | None = None,
+                   side: str | None = None) -> int:
+        """Cancel the caller's active orders (one pair and/or side if given); returns how many."""
+        self._check_optional_pair(pair_id)
+        targets = [o for o in self.history.active_orders(account.wallet_id, pair_id or None)
+                   if side is None or o.side == side]
+        tx = _Tx()
+        for order in targets:
+            self._cancel(tx, order)
+        self._commit(tx)
+        self._record("cancel_all", account=account, pair_id=pair_id, side=side)
+        return len(targets)
+
+    # --- bulk -------------------------------------------------------------------------
+    def place_bulk(self, account: Account, pair_id: str, items: list[BulkItem],
+                   cancel_previous: bool = False, cancel_mode: str | None = None) -> BulkResult:
+        """Judge each item on its own (no API-side validation); one status per item."""
+        if cancel_mode is not None and cancel_mode not in CANCEL_MODES:
+            raise ValueError(f"unknown cancel mode {cancel_mode!r}")
+        ids = [self.ids.next() for _ in items]
+        raw = self.reference.pairs.get(pair_id)
+        if raw is None:
+            return BulkResult(pair_id, Code.meUnknownAsset, ())
+        if self.reference.pair(pair_id) is None:
+            return BulkResult(pair_id, Code.meDisabledAsset, ())
+        pair = raw
+        # the engine's view of each item: the side follows the sign of the signed volume
+        signed = [it.volume if it.side == BUY else -it.volume for it in items]
+        sides = [BUY if v > 0 else SELL for v in signed]
+        tx = _Tx()
+        if cancel_previous:
+            mode = cancel_mode or "notEmptySide"
+            cancel_sides = {"bothSides": {BUY, SELL}, "buySide": {BUY}, "sellSide": {SELL},
+                            "notEmptySide": set(sides)}[mode]
+            for order in self.history.active_orders(account.wallet_id, pair.pair_id):
+                if order.side in cancel_sides:
+                    self._cancel(tx, order)
+        statuses = []
+        for order_id, item, vol, side in zip(ids, items, signed, sides):
+            code = self._bulk_item(tx, account, pair, order_id, item, abs(vol), side)
+            statuses.append(BulkStatus(order_id, code, float(vol), float(item.price)))
+        self._commit(tx)
+        self._record("place_bulk", account=account, pair_id=pair_id, items=list(items),
+                     cancel_previous=cancel_previous, cancel_mode=cancel_mode)
+        return BulkResult(pair.pair_id, Code.success, tuple(statuses))
+
+    def _bulk_item(self, tx: _Tx, account: Account, pair: AssetPair, order_id: str,
+                   item: BulkItem, volume: Decimal, side: str) -> Code:
+        old = None
+        if item.old_id is not None:
+            old = self.history.orders.get(item.old_id)
+            if (old is None or old.wallet_id != account.wallet_id or old.status not in ACTIVE
+                    or old.pair_id != pair.pair_id or old.side != side):
+                return Code.meNotFoundPrevious
+        code = self._engine_checks(account, pair, side, item.price, volume,
+                                   freed=old.locked if old is not None else ZERO)
+        if code != Code.success:
+            return code
+        if old is not None:
+            self._cancel(tx, old, REPLACED)
+        order = self._new_order(order_id, account, pair, side, "Limit", item.price, volume)
+        self._execute_limit(tx, account, pair, order)
+        return Code.success
+
+    # --- money in and out ---------------------------------------------------------------
+    def set_balance(self, account: Account, asset_id: str, amount: Decimal) -> None:
+        """Control API: set the whole balance (must stay >= what is reserved)."""
+        bal = account.row(asset_id, self.clock.now())
+        if amount < bal.reserved:
+            raise ValueError(f"{asset_id} balance {amount} is below the reserved {bal.reserved}")
+        tx = _Tx()
+        bal.total = Decimal(amount)
+        self._touched(tx, account, asset_id, bal)
+        self._commit(tx)
+        self._record("set_balance", account=account, asset_id=asset_id, amount=amount)
+
+    def deposit(self, account: Account, asset_id: str, amount: Decimal) -> str:
+        """A cash-in: the balance grows and the operations history shows a deposit."""
+        if self.reference.assets.get(asset_id) is None:
+            raise ApiError(Code.itemNotFound, "Asset not found", "assetId")
+        if amount <= 0:
+            raise not_less_than_zero("volume")
+        tx = _Tx()
+        op_id = self.ids.next()
+        bal = account.row(asset_id, self.clock.now())
+        bal.total += amount
+        self._touched(tx, account, asset_id, bal)
+        self.history.add_operation(Operation(op_id, account.wallet_id, asset_id, amount, ZERO,
+                                             "deposit", self.clock.now()))
+        self._commit(tx)
+        self._record("deposit", account=account, asset_id=asset_id, amount=amount)
+        return op_id
+
+    def create_withdrawal(self, account: Account, request_id: str, asset_id: str,
+                          volume: Decimal, address: str, extension: str | None = None) -> str:
+        if volume <= 0:
+            raise not_less_than_zero("volume")
+        if asset_id == "":
+            raise ServerCrash("withdrawal without an asset")
+        asset = self.reference.tradable_asset(asset_id)
+        if asset is None:
+            raise ApiError(Code.itemNotFound, "Asset not found", "assetId")
+        known = account.withdrawal_requests.get(request_id)
+        if known is not None:
+            return known
+        op_id = self.ids.next()
+        account.withdrawal_requests[request_id] = op_id
+        self._record("create_withdrawal", account=account, request_id=request_id,
+                     asset_id=asset_id, volume=volume, address=address, extension=extension)
+        if not asset.deposit_capable:
+            raise ApiError(Code.actionForbidden, "Asset unavailable")
+        bal = account.balance(asset_id)
+        if bal is not None and bal.free >= volume:   # else it fails later, out of sight
+            tx = _Tx()
+            bal.total -= volume
+            self._touched(tx, account, asset_id, bal)
+            self.history.add_operation(Operation(op_id, account.wallet_id, asset_id, volume, ZERO,
+                                                 "withdrawal", self.clock.now()))
+            self._commit(tx)
+        return op_id
+
+    def _deposit_preconditions(self, account: Account) -> None:
+        if account.pending_dialogs:
+            raise ApiError(Code.actionForbidden, "Pending dialogs")
+        if account.kyc_required:
+            raise ApiError(Code.actionForbidden, "KYC required")
+
+    def create_deposit_addresses(self, account: Account) -> None:
+        if not any(a.deposit_capable for a in self.reference.visible_assets()):
+            raise ApiError(Code.actionForbidden, "Asset unavailable")
+        self._deposit_preconditions(account)
+        if account.deposit_state is None:
+            account.deposit_state = "Active"
+            self._record("create_deposit_addresses", account=account)
+
+    def _address(self, account: Account, asset: Asset) -> DepositAddress:
+        if account.deposit_state != "Active":
+            state = account.deposit_state or "NotFound"
+            return DepositAddress(asset.asset_id, asset.symbol, None, None, None, state)
+        digest = hashlib.sha256(f"{account.wallet_id}/{asset.asset_id}".encode()).hexdigest()
+        base = f"{asset.asset_id.lower()}1{digest[:32]}"
+        return DepositAddress(asset.asset_id, asset.symbol, base, base, None, "Active")
+
+    def deposit_addresses(self, account: Account) -> list[DepositAddress]:
+        if account.deposit_state != "Active":
+            return []
+        return [self._address(account, a) for a in self.reference.visible_assets()
+                if a.deposit_capable and a.blockchain_deposit_enabled]
+
+    def deposit_address(self, account: Account, asset_id: str) -> DepositAddress | None:
+        asset = self.reference.tradable_asset(asset_id)
+        if asset is None or not asset.blockchain_deposit_enabled:
+            raise ApiError(Code.itemNotFound, "Asset not found")
+        if not asset.deposit_capable:
+            raise ApiError(Code.actionForbidden, "Asset unavailable")
+        self._deposit_preconditions(account)
+        return self._address(account, asset)
+
+    # --- events -----------------------------------------------------------------------
+    def _commit(self, tx: _Tx) -> None:
+        """Turn what the command changed into events, in a fixed order, and hand them out."""
+        if not self.listeners:
+            self._update_prices(tx)
+            return
+        out: list = []
+        for wallet_id, orders in tx.orders.items():
+            out.append(ev.OrdersChanged(wallet_id, tuple(o.view() for o in orders.values())))
+        for wallet_id, trades in tx.trades.items():
+            out.append(ev.TradesExecuted(wallet_id, tuple(trades)))
+        for wallet_id, rows in tx.balances.items():
+            out.append(ev.BalancesChanged(wallet_id, tuple(
+                BalanceView(a, b.total, b.reserved, b.timestamp) for a, b in rows.items())))
+        for pair_id, trades in tx.public.items():
+            out.append(ev.PublicTradesAdded(pair_id, tuple(trades)))
+        now = self.clock.now()
+        for pair_id in tx.tickers:
+            out.append(ev.TickerChanged(pair_id, self.markets[pair_id].ticker(now)))
+        for pair_id in tx.books:
+            book = self.books[pair_id]
+            out.append(ev.BookChanged(pair_id, book.timestamp or now, tuple(book.entries(BUY)),
+                                      tuple(book.entries(SELL))))
+        out.extend(self._update_prices(tx))
+        if out:
+            for listener in list(self.listeners):
+                listener(out)
+
+    def _update_prices(self, tx: _Tx) -> list[ev.PriceChanged]:
+        out = []
+        now = self.clock.now()
+        for pair_id in tx.books:
+            book, m = self.books[pair_id], self.markets[pair_id]
+            if m.set_prices(book.best(BUY) or ZERO, book.best(SELL) or ZERO, now):
+                out.append(ev.PriceChanged(pair_id, m.bid, m.ask, now))
+        return out
+
+    # --- invariants (for tests and the control API) -------------------------------------
+    def check_invariants(self) -> None:
+        """Raise AssertionError if the state is inconsistent."""
+        for pair_id, book in self.books.items():
+            bid, ask = book.best(BUY), book.best(SELL)
+            assert bid is None or ask is None or bid < ask, f"{pair_id} book crossed {bid}>={ask}"
+        locked: dict[tuple[str, str], Decimal] = {}
+        for order in self.history.orders.values():
+            if order.status in ACTIVE:
+                pair = self.reference.pairs[order.pair_id]
+                asset = pair.quote if order.side == BUY else pair.base
+                assert order.locked == self._lock_for(pair, order.side, order.price,
+                                                      order.remaining), order
+                key = (order.wallet_id, asset)
+                locked[key] = locked.get(key, ZERO) + order.locked
+            else:
+                assert not order.locked, order
+        for account in self.accounts.values():
+            for asset_id, bal in account.balances.items():
+                want = locked.get((account.wallet_id, asset_id), ZERO)
+                assert bal.reserved == want, (account.name, asset_id, bal.reserved, want)
+                assert bal.total >= bal.reserved, (account.name, asset_id, bal)
+
+    def totals(self) -> dict[str, Decimal]:
+        """Sum of each asset over all accounts, the fees account included."""
+        out: dict[str, Decimal] = {}
+        for account in self.accounts.values():
+            for asset_id, bal in account.balances.items():
+                out[asset_id] = out.get(asset_id, ZERO) + bal.total
+        return out

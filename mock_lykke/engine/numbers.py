@@ -1,0 +1,121 @@
+"""Exact decimals: parsing and printing for both wires, accuracy checks and rounding.
+
+Values are `decimal.Decimal` and keep the scale they were given with, as the real
+server's C# decimals do (`0.4000` stays `0.4000`).
+"""
+from __future__ import annotations
+
+import re
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Context, Decimal, InvalidOperation
+
+ZERO = Decimal(0)
+_CTX = Context(prec=60)
+_DOTNET_NUMBER = re.compile(r"^\s*([+-]?)(\d[\d,]*)?(?:\.(\d*))?\s*$")
+
+
+class DecimalParseError(ValueError):
+    """A decimal string the real server's parser rejects (it then crashes the call)."""
+
+
+def parse_dotnet(text: str) -> Decimal:
+    """Parse as .NET `decimal.Parse` (invariant culture) does: surrounding spaces,
+    a leading sign and thousands separators are allowed, an exponent is not."""
+    m = _DOTNET_NUMBER.match(text)
+    if not m or not (m.group(2) or m.group(3)):
+        raise DecimalParseError(text)
+    sign, whole, frac = m.group(1), (m.group(2) or "").replace(",", ""), m.group(3)
+    literal = f"{sign}{whole or '0'}" + (f".{frac}" if frac else "")
+    return Decimal(literal)
+
+
+def to_decimal(value) -> Decimal:
+    """A Decimal from a Decimal, int or numeric string (JSON numbers are parsed to Decimal)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise DecimalParseError(str(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise DecimalParseError(str(value)) from None
+    if not d.is_finite():
+        raise DecimalParseError(str(value))
+    return d
+
+
+def fmt_plain(d: Decimal) -> str:
+    """Invariant text of a decimal with its stored scale, no exponent: the gRPC form."""
+    text = format(d, "f")
+    return text[1:] if text.startswith("-") and not d else text
+
+
+def fmt_json(d: Decimal) -> str:
+    """The REST form: like gRPC, but an integral value gets `.0` (C# serializer)."""
+    text = fmt_plain(d)
+    return text if "." in text else text + ".0"
+
+
+def fmt_double(x: float) -> str:
+    """C#'s shortest round-trip text of a double (`1E-05`, `9600`, `1E+15`)."""
+    if x == 0:
+        return "0"
+    digits = repr(float(x))
+    mantissa, _, exp = digits.partition("e")
+    d = Decimal(digits)
+    exponent = d.adjusted()
+    if -5 < exponent < 15:
+        text = fmt_plain(d.normalize(_CTX)) if "e" in digits else digits
+        return text[:-2] if text.endswith(".0") else text
+    m = mantissa[:-2] if mantissa.endswith(".0") else mantissa
+    if not exp:  # a long plain repr of a number >= 1e15
+        sign = "-" if d < 0 else ""
+        t = d.copy_abs().normalize(_CTX).as_tuple()
+        ds = "".join(map(str, t.digits))
+        m = sign + ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+    return f"{m}E{'+' if exponent >= 0 else '-'}{abs(exponent):02d}"
+
+
+def fmt_double_json(x: float) -> str:
+    """A double as Newtonsoft writes it in JSON: shortest form, `.0` on integral values."""
+    text = fmt_double(x)
+    return text if ("." in text or "E" in text) else text + ".0"
+
+
+def decimals_of(d: Decimal) -> int:
+    """How many significant decimal places the value has (trailing zeros ignored)."""
+    if not d:
+        return 0
+    exp = d.normalize(_CTX).as_tuple().exponent
+    return max(0, -exp)
+
+
+def fits(d: Decimal, accuracy: int) -> bool:
+    return decimals_of(d) <= accuracy
+
+
+def quantum(accuracy: int) -> Decimal:
+    return Decimal(1).scaleb(-accuracy)
+
+
+def floor_to(d: Decimal, accuracy: int) -> Decimal:
+    return d.quantize(quantum(accuracy), rounding=ROUND_FLOOR, context=_CTX)
+
+
+def ceil_to(d: Decimal, accuracy: int) -> Decimal:
+    return d.quantize(quantum(accuracy), rounding=ROUND_CEILING, context=_CTX)
+
+
+def truncate(d: Decimal, accuracy: int) -> Decimal:
+    """Cut (not round) extra decimals; a value already within accuracy keeps its scale."""
+    if -d.as_tuple().exponent <= accuracy:
+        return d
+    return d.quantize(quantum(accuracy), rounding=ROUND_DOWN, context=_CTX)
+
+
+def mul(a: Decimal, b: Decimal) -> Decimal:
+    """Exact product (scale = sum of scales, as C# decimal)."""
+    return _CTX.multiply(a, b)

@@ -1,0 +1,143 @@
+"""Orders, trades and operations: the records the engine keeps and the fronts show."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .numbers import ZERO, mul
+
+BUY, SELL = "buy", "sell"
+PLACED, PARTIAL, MATCHED = "Placed", "PartiallyMatched", "Matched"
+CANCELLED, REPLACED = "Cancelled", "Replaced"
+ACTIVE = frozenset({PLACED, PARTIAL})
+CLOSED = frozenset({MATCHED, CANCELLED, REPLACED})
+
+
+@dataclass(slots=True)
+class Order:
+    id: str
+    wallet_id: str
+    pair_id: str
+    side: str                 # "buy" / "sell"
+    type: str                 # "Limit" / "Market"
+    price: Decimal
+    volume: Decimal
+    remaining: Decimal
+    created: int
+    seq: int
+    status: str = PLACED
+    last_trade: int | None = None
+    locked: Decimal = ZERO    # what this order holds in `reserved` now
+
+    def view(self) -> "OrderView":
+        return OrderView(self.id, self.wallet_id, self.pair_id, self.side, self.type, self.price,
+                         self.volume, self.remaining, self.created, self.seq, self.status,
+                         self.last_trade)
+
+
+@dataclass(slots=True, frozen=True)
+class OrderView:
+    """An order as of one moment; what queries and events hand to the fronts."""
+    id: str
+    wallet_id: str
+    pair_id: str
+    side: str
+    type: str
+    price: Decimal
+    volume: Decimal
+    remaining: Decimal
+    created: int
+    seq: int
+    status: str
+    last_trade: int | None
+
+    @property
+    def filled(self) -> Decimal:
+        return self.volume - self.remaining
+
+    @property
+    def cost(self) -> Decimal:
+        return mul(self.filled, self.price)
+
+
+@dataclass(slots=True, frozen=True)
+class Trade:
+    """One account's side of one match."""
+    id: str
+    wallet_id: str
+    order_id: str
+    pair_id: str
+    role: str                 # "Maker" / "Taker"
+    side: str                 # "buy" / "sell"
+    price: Decimal
+    base_volume: Decimal      # absolute
+    quote_volume: Decimal     # absolute
+    base_asset: str
+    quote_asset: str
+    fee_size: Decimal | None
+    fee_asset: str | None
+    timestamp: int
+    seq: int
+
+
+@dataclass(slots=True, frozen=True)
+class PublicTrade:
+    id: str
+    pair_id: str
+    timestamp: int
+    volume: Decimal
+    price: Decimal
+    side: str                 # the taker's side
+
+
+@dataclass(slots=True, frozen=True)
+class Operation:
+    id: str
+    wallet_id: str
+    asset_id: str
+    total_volume: Decimal
+    fee: Decimal
+    type: str                 # "deposit" / "withdrawal"
+    timestamp: int
+    blockchain_hash: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class BalanceView:
+    asset_id: str
+    total: Decimal
+    reserved: Decimal
+    timestamp: int
+
+
+@dataclass(slots=True, frozen=True)
+class DepositAddress:
+    asset_id: str
+    symbol: str
+    address: str | None
+    base_address: str | None
+    address_extension: str | None
+    state: str
+
+
+@dataclass(slots=True, frozen=True)
+class BulkStatus:
+    id: str
+    code: int
+    volume: float             # the engine's signed volume (sell negative), a double
+    price: float
+
+
+@dataclass(slots=True, frozen=True)
+class BulkResult:
+    pair_id: str
+    code: int                 # the engine's overall status (REST shows it, gRPC does not)
+    statuses: tuple[BulkStatus, ...]
+
+
+@dataclass(slots=True, frozen=True)
+class BulkItem:
+    side: str
+    volume: Decimal
+    price: Decimal
+    old_id: str | None = None
