@@ -34,3 +34,7 @@ class Mock:
     version: str = "0.1.0"
     started_at: int = 0                 # epoch ms of start (isalive)
     extras: dict = field(default_factory=dict)
+    # async callables run by the server after it binds / before it stops (clock driver,
+    # market participants, journal): server.py awaits each in order.
+    on_start: list = field(default_factory=list)
+    on_stop: list = field(default_factory=list)
