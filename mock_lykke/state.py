@@ -25,6 +25,11 @@ class NoFaults:
         ("GET /api/balance"); called once per call before it reaches the engine."""
         return None
 
+    def check_stream(self, name: str) -> FaultAction | None:
+        """Called by a gRPC stream (name = method name) before each message it sends;
+        an action with end_stream=True ends the stream (with grpc_status, or OK)."""
+        return None
+
 
 @dataclass
 class Mock:
