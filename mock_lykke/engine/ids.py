@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import random
-import uuid
+
+# the bits uuid.UUID(int=..., version=4) fixes: version 4 and the RFC 4122 variant
+_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 class IdGenerator:
@@ -14,8 +17,11 @@ class IdGenerator:
         self.count = 0
 
     def next(self) -> str:
+        """The next id: a random (version 4, RFC 4122 variant) UUID in lowercase text."""
         self.count += 1
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        x = (self._rng.getrandbits(128) & _CLEAR) | _SET
+        h = f"{x:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def rng(self, name: str) -> random.Random:
         """A separate seeded random stream (market participants, faults), independent of ids."""

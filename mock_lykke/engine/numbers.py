@@ -97,8 +97,12 @@ def fits(d: Decimal, accuracy: int) -> bool:
     return decimals_of(d) <= accuracy
 
 
+_QUANTA = {n: Decimal(1).scaleb(-n) for n in range(0, 30)}
+
+
 def quantum(accuracy: int) -> Decimal:
-    return Decimal(1).scaleb(-accuracy)
+    q = _QUANTA.get(accuracy)
+    return q if q is not None else Decimal(1).scaleb(-accuracy)
 
 
 def floor_to(d: Decimal, accuracy: int) -> Decimal:
