@@ -9,12 +9,18 @@ from .engine import Exchange
 
 @dataclass(slots=True)
 class FaultAction:
-    """What an injected fault does to one call (all optional)."""
+    """What an injected fault does to one call or one stream message (all optional).
+
+    The fronts apply it in this order: wait delay_ms (wall time), then end/refuse with
+    grpc_status (gRPC) or http_status (REST) if set, else answer error_code in the API's error
+    envelope (message as given), else (streams) drop this message or end the stream."""
     delay_ms: int = 0
     error_code: int | None = None       # answer with this API error code (envelope)
     grpc_status: str | None = None      # abort with this gRPC status name, e.g. "UNAVAILABLE"
     http_status: int | None = None      # answer with this HTTP status
     end_stream: bool = False            # end a stream (gRPC status given, or OK)
+    drop: bool = False                  # streams: do not send this message (it is lost)
+    message: str | None = None          # text for error_code / grpc_status / http_status
 
 
 class NoFaults:
@@ -33,7 +39,9 @@ class NoFaults:
 
 @dataclass
 class Mock:
-    """Shared by every front: the engine, the fault injector, and free-form extras."""
+    """Shared by every front: the engine, the fault injector, and free-form extras.
+
+    `exchange` and `faults` are replaced on reset: read them per request, never keep them."""
     exchange: Exchange
     faults: Any = field(default_factory=NoFaults)
     version: str = "0.1.0"
@@ -43,3 +51,15 @@ class Mock:
     # market participants, journal): server.py awaits each in order.
     on_start: list = field(default_factory=list)
     on_stop: list = field(default_factory=list)
+    # sync callables run right after reset() replaced `exchange` (the fronts end their open
+    # streams and subscribe to the new exchange)
+    on_reset: list = field(default_factory=list)
+    # the scenario runtime (mock_lykke.scenario.controller.Controller): what the control API
+    # and the pytest fixture drive; None for a bare engine
+    controller: Any = None
+
+    def reset(self) -> None:
+        """Back to the scenario's start: a new exchange, then every on_reset hook."""
+        if self.controller is None:
+            raise RuntimeError("this mock has no scenario to reset to")
+        self.controller.reset()

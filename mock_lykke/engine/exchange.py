@@ -131,6 +131,17 @@ class Exchange:
         return volume
 
     # --- queries ----------------------------------------------------------------------
+    def asset_pair(self, pair_id: str) -> AssetPair:
+        """A listed pair by exact id, else ApiError 1100 `Asset pair not found`."""
+        return self._pair(pair_id)
+
+    def asset(self, asset_id: str) -> Asset:
+        """A listed asset by exact id, else ApiError 1100 `Asset not found` (field assetId)."""
+        asset = self.reference.tradable_asset(asset_id)
+        if asset is None:
+            raise ApiError(Code.itemNotFound, "Asset not found", "assetId")
+        return asset
+
     def balances(self, account: Account, truncated: bool = True) -> list[BalanceView]:
         out = []
         for asset_id, bal in account.balances.items():
@@ -293,8 +304,9 @@ class Exchange:
             raise ApiError.me(Code.meNotEnoughFunds)
         avg = float(notional / volume)
         tx = _Tx()
+        # the order keeps the double as C# converts it to decimal: 15 significant digits
         order = self._new_order(self.ids.next(), account, pair, side, "Market",
-                                Decimal(repr(avg)), volume)
+                                Decimal(f"{avg:.15g}"), volume)
         self.history.add_order(order)
         self._match(tx, pair, order, None)
         self.history.close(order)

@@ -25,6 +25,8 @@ QUIRKS: dict[str, tuple[bool, str]] = {
     "rest-non-uuid-order-id-500": (True, "REST order routes with a non-UUID id fail with 500"),
     "price-stream-empty-snapshot-crash": (True, "GetPriceUpdates with an empty snapshot fails with UNKNOWN"),
     "orderbook-multi-pair-diff": (True, "multi-pair book streams diff against the last book sent"),
+    "grpc-orderbooks-empty-pair": (True, "gRPC GetOrderbooks without assetPairId answers one empty book with id \"\""),
+    "grpc-non-uuid-order-id-unknown": (True, "gRPC GetOrder/GetOrderTrades with a non-GUID id fail with UNKNOWN"),
     "get-order-updates-unimplemented": (False, "GetOrderUpdates answers UNIMPLEMENTED"),
 }
 

@@ -1,51 +1,112 @@
-"""Build an Exchange from a scenario mapping (minimal loader; validation comes with issue 5)."""
+"""Loading scenarios: a file (or text, or a dict) -> a validated Scenario; and the embedded
+default used when no file is given."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from ..engine import Exchange
-from ..engine.clock import DEFAULT_START, RealtimeClock, VirtualClock, parse_time
-from ..engine.quirks import Quirks
-from ..engine.reference import Asset, AssetPair
+from ..engine.clock import DEFAULT_START, RealtimeClock, VirtualClock, parse_time, wall_now_ms
+from .build import place_resting, setup_exchange
+from .source import Problem, ScenarioError, Source, parse_yaml, read_yaml
+from .validate import check_source
+
+DEFAULT_NAME = "<default scenario>"
 
 
-def default_scenario() -> dict:
+@dataclass
+class Scenario:
+    """A validated scenario: its data (as loaded), where it came from, and its settings."""
+    data: dict
+    name: str = "<scenario>"
+    base_dir: Path | None = None          # data files of replay participants are relative to it
+
+    @property
+    def seed(self) -> int:
+        return int(self.data.get("seed", 0))
+
+    @property
+    def clock_mode(self) -> str:
+        return (self.data.get("clock") or {}).get("mode", "virtual")
+
+    @property
+    def speed(self) -> float:
+        return float((self.data.get("clock") or {}).get("speed", 1))
+
+    def start_ms(self, mode: str | None = None) -> int:
+        """The clock's start: as given; else the wall clock for realtime; else the default."""
+        start = (self.data.get("clock") or {}).get("start")
+        if start is not None:
+            return parse_time(start)
+        return wall_now_ms() if (mode or self.clock_mode) == "realtime" else DEFAULT_START
+
+    def accounts(self) -> list[dict]:
+        return [{"name": a["name"], "apiKey": a["apiKey"]} for a in self.data["accounts"]]
+
+    def to_json(self) -> dict:
+        """The data with decimals as strings (JSON-safe)."""
+        return _jsonable(self.data)
+
+
+NUMBER_KEYS = {"probability", "speed", "cashoutMinimalAmount", "lowVolumeAmount"}
+
+
+def _jsonable(value, key=None):
+    """Decimals become strings, except in the few fields the schema types as numbers."""
+    if isinstance(value, Decimal):
+        return float(value) if key in NUMBER_KEYS else str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v, key) for v in value]
+    return value
+
+
+def _from_source(src: Source, base_dir: Path | None) -> Scenario:
+    problems = check_source(src, base_dir)
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario(src.data, src.name, base_dir)
+
+
+def load_file(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; ScenarioError lists every problem (file:line)."""
+    path = Path(path)
+    return _from_source(read_yaml(path), path.resolve().parent)
+
+
+def load_text(text: str, name: str = "<text>", base_dir: str | Path | None = None) -> Scenario:
+    return _from_source(parse_yaml(text, name), Path(base_dir) if base_dir else None)
+
+
+def from_dict(data: dict, name: str = "<dict>", base_dir: str | Path | None = None) -> Scenario:
+    """Validate a scenario given as a Python mapping (problems point at line 1)."""
+    return _from_source(Source(name, data), Path(base_dir) if base_dir else None)
+
+
+def check_file(path: str | Path) -> list[Problem]:
+    """Every problem of a scenario file (empty: it is valid)."""
+    path = Path(path)
+    return check_source(read_yaml(path), path.resolve().parent)
+
+
+def default_scenario() -> Scenario:
     text = resources.files("mock_lykke").joinpath("scenarios/default.yaml").read_text()
-    return yaml.safe_load(text)
+    return load_text(text, DEFAULT_NAME)
 
 
-def load_file(path: str | Path) -> dict:
-    return yaml.safe_load(Path(path).read_text())
-
-
-def build_exchange(scenario: dict, seed: int | None = None, clock_mode: str | None = None,
-                   speed: float = 1.0) -> Exchange:
-    clock_cfg = scenario.get("clock") or {}
-    start = parse_time(clock_cfg.get("start", DEFAULT_START))
-    mode = clock_mode or clock_cfg.get("mode", "virtual")
+def build_exchange(scenario: Scenario | dict, seed: int | None = None,
+                   clock_mode: str | None = None, speed: float = 1.0) -> Exchange:
+    """An engine with the scenario's reference data, accounts and resting orders (no market
+    participants, timeline or faults: see build_mock for the whole world)."""
+    if not isinstance(scenario, Scenario):
+        scenario = from_dict(scenario)
+    mode = clock_mode or scenario.clock_mode
+    start = scenario.start_ms(mode)
     clock = RealtimeClock(start, speed) if mode == "realtime" else VirtualClock(start)
-    ex = Exchange(clock=clock, seed=scenario.get("seed", 0) if seed is None else seed,
-                  quirks=Quirks(scenario.get("quirks") or {}))
-    for a in scenario.get("assets", []):
-        ex.add_asset(Asset(a["assetId"], a.get("name", a["assetId"]),
-                           a.get("symbol", a["assetId"]), int(a["accuracy"])))
-    for p in scenario.get("assetPairs", []):
-        ex.add_pair(AssetPair(p["assetPairId"], p["baseAssetId"], p["quoteAssetId"],
-                              p.get("name", p["assetPairId"]), int(p["priceAccuracy"]),
-                              Decimal(str(p.get("minVolume", "0"))),
-                              Decimal(str(p.get("minOppositeVolume", "0"))),
-                              bool(p.get("disabled", False))))
-    for acc in scenario.get("accounts", []):
-        fees = acc.get("fees") or {}
-        ex.add_account(acc["name"], acc["apiKey"],
-                       {k: Decimal(str(v)) for k, v in (acc.get("balances") or {}).items()},
-                       maker_fee=Decimal(str(fees.get("maker", "0"))),
-                       taker_fee=Decimal(str(fees.get("taker", "0"))))
-    for o in scenario.get("orders", []):
-        ex.place_limit(ex.account(o["account"]), o["assetPairId"], o["side"],
-                       Decimal(str(o["volume"])), Decimal(str(o["price"])))
+    ex = setup_exchange(scenario.data, clock, scenario.seed if seed is None else seed)
+    for spec in scenario.data.get("orders") or []:
+        place_resting(ex, spec)
     return ex

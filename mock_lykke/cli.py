@@ -1,0 +1,201 @@
+"""mock-lykke: serve | validate | replay | schema.
+
+Exit codes: 0 success, 1 a failure while running, 2 a bad scenario, journal or command line.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from .engine.clock import CLOCKS, format_time
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mock-lykke",
+                                description="A mock of the Lykke HFT API v2 (gRPC + REST).")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="serve a scenario (the embedded default if none)")
+    s.add_argument("--scenario", metavar="FILE", help="scenario YAML (default: embedded demo)")
+    _server_args(s)
+    s.add_argument("--seed", type=int, help="override the scenario's seed")
+    s.add_argument("--speed", type=float, help="realtime: clock speed (2 = twice as fast)")
+    s.add_argument("--clock", choices=list(CLOCKS), help="override the scenario's clock mode")
+    s.add_argument("--journal", metavar="FILE", help="write every accepted command as JSONL")
+
+    v = sub.add_parser("validate", help="check scenario files; print every problem")
+    v.add_argument("files", nargs="+", metavar="FILE")
+
+    r = sub.add_parser("replay", help="rebuild the state a journal records")
+    r.add_argument("journal", metavar="FILE")
+    r.add_argument("--out", metavar="FILE", help="write the state snapshot here (default stdout)")
+    r.add_argument("--serve", action="store_true", help="serve the rebuilt state (virtual clock)")
+    _server_args(r)
+
+    sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    return p
+
+
+def _server_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--grpc-port", type=int, default=5001, help="0 = any free port (default 5001)")
+    p.add_argument("--rest-port", type=int, default=5000, help="0 = any free port (default 5000)")
+    p.add_argument("--ready-file", metavar="FILE",
+                   help="when ready, write the endpoints and API keys here as JSON")
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write text to path via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def ready_info(server, mock) -> dict:
+    return {"grpc": server.grpc_target, "rest": server.rest_url,
+            "accounts": [{"name": a.name, "apiKey": a.api_key}
+                         for a in mock.exchange.accounts.values() if a.api_key]}
+
+
+def _print_ready(info: dict, mock, out=None) -> None:
+    clock = mock.exchange.clock
+    speed = f" x{clock.speed:g}" if getattr(clock, "speed", 1) != 1 else ""
+    ctl = mock.controller
+    name = ctl.scenario.name if ctl is not None and ctl.scenario is not None else "-"
+    lines = [f"mock-lykke ready: scenario {name}",
+             f"  gRPC   {info['grpc']}",
+             f"  REST   {info['rest']}",
+             f"  clock  {clock.mode}{speed}, at {format_time(clock.now())}",
+             "  accounts (API keys, send as 'Authorization: Bearer <key>'):"]
+    width = max((len(a["name"]) for a in info["accounts"]), default=0)
+    lines += [f"    {a['name']:<{width}}  {a['apiKey']}" for a in info["accounts"]]
+    print("\n".join(lines), file=out or sys.stdout, flush=True)
+
+
+async def run_server(mock, args, server_cls=None) -> int:
+    """Serve mock until SIGTERM / SIGINT; returns the exit code."""
+    if server_cls is None:
+        from .server import MockServer as server_cls
+    server = server_cls(mock, host=args.host, grpc_port=args.grpc_port,
+                        rest_port=args.rest_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
+        except (NotImplementedError, RuntimeError):
+            pass
+    try:
+        try:
+            await server.start()
+        except OSError as e:
+            print(f"mock-lykke: cannot serve: {e}", file=sys.stderr)
+            return EXIT_FAIL
+        info = ready_info(server, mock)
+        if args.ready_file:            # before printing: once printed, the file is there
+            write_atomic(args.ready_file, json.dumps(info, indent=2) + "\n")
+        _print_ready(info, mock)
+        await stop.wait()
+        print("mock-lykke: stopping", flush=True)
+        await server.stop()
+        return EXIT_OK
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+
+
+def _print_problems(problems) -> None:
+    for p in problems:
+        print(str(p), file=sys.stderr)
+
+
+def cmd_serve(args) -> int:
+    from .scenario import ScenarioError, build_mock, load_file
+    try:
+        scenario = load_file(args.scenario) if args.scenario else None
+    except ScenarioError as e:
+        _print_problems(e.problems)
+        return EXIT_BAD
+    if args.speed is not None and args.speed <= 0:
+        print("mock-lykke: --speed must be positive", file=sys.stderr)
+        return EXIT_BAD
+    mode = args.clock or (scenario.clock_mode if scenario else "realtime")
+    if args.speed is not None and mode == "virtual":
+        print("mock-lykke: note: --speed has no effect on the virtual clock", file=sys.stderr)
+    try:
+        mock = build_mock(scenario, seed=args.seed, clock_mode=args.clock, speed=args.speed,
+                          journal_path=args.journal)
+    except OSError as e:
+        print(f"mock-lykke: {e}", file=sys.stderr)
+        return EXIT_FAIL
+    return asyncio.run(run_server(mock, args))
+
+
+def cmd_validate(args) -> int:
+    from .scenario import check_file
+    code = EXIT_OK
+    for file in args.files:
+        problems = check_file(file)
+        if problems:
+            _print_problems(problems)
+            code = EXIT_BAD
+        else:
+            print(f"{file}: ok")
+    return code
+
+
+def cmd_replay(args) -> int:
+    from .journal import ReplayError, replay_file
+    from .scenario.snapshot import snapshot
+    try:
+        header, exchange = replay_file(args.journal)
+    except (OSError, ReplayError) as e:
+        print(f"mock-lykke: {e}", file=sys.stderr)
+        return EXIT_BAD
+    if not args.serve:
+        text = json.dumps(snapshot(exchange), indent=2, sort_keys=True) + "\n"
+        if args.out:
+            write_atomic(args.out, text)
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    from .scenario.controller import Controller
+    from .state import Mock
+    mock = Mock(exchange=exchange, started_at=exchange.clock.start_ms)
+    controller = Controller(mock)
+    mock.on_start.append(controller.start)
+    mock.on_stop.append(controller.stop)
+    return asyncio.run(run_server(mock, args))
+
+
+def cmd_schema(args) -> int:
+    from .scenario.schema import schema_text
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"serve": cmd_serve, "validate": cmd_validate, "replay": cmd_replay,
+               "schema": cmd_schema}[args.command]
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

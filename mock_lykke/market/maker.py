@@ -1,0 +1,100 @@
+"""A market maker: a seeded random walk of the mid, and `levels` quotes per side around it,
+refreshed every interval with one bulk command (cancelPreviousOrders, bothSides). Fills move
+its inventory, which skews the quotes (long: quotes move down, short: up)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..engine.numbers import ZERO, ceil_to, fits, floor_to
+from ..engine.orders import BUY, SELL, BulkItem
+from ..scenario.values import dec, parse_duration
+from .base import Participant, plain
+
+ONE = Decimal(1)
+
+
+class MarketMaker(Participant):
+    kind = "marketMaker"
+
+    def __init__(self, ex, spec, rng, base_dir=None):
+        super().__init__(ex, spec, rng, base_dir)
+        self.mid = dec(spec["mid"])
+        self.spread = dec(spec.get("spread", "0.002"))
+        self.levels = int(spec.get("levels", 5))
+        self.level_volume = dec(spec["levelVolume"])
+        self.step = dec(spec["step"]) if "step" in spec else self.spread / 2
+        self.volatility = dec(spec.get("volatility", "0.001"))
+        self.skew = dec(spec["skew"]) if "skew" in spec else self.spread
+        self.every = parse_duration(spec.get("every", "1s"))
+        bal = self.account.balance(self.pair.base)
+        self.base0 = bal.total if bal is not None else ZERO
+        self.mid_accuracy = self.pair.price_accuracy + 4
+
+    @classmethod
+    def problems(cls, spec, ref, base_dir):
+        out = []
+        pair = ref["pairs"].get(spec["assetPairId"])
+        if pair is None:
+            return out
+        accuracy = ref["assets"].get(pair["baseAssetId"], {}).get("accuracy")
+        volume = dec(spec["levelVolume"])
+        if accuracy is not None and not fits(volume, accuracy):
+            out.append((("levelVolume",), f"{volume} has more decimals than "
+                                          f"{pair['baseAssetId']}'s accuracy ({accuracy})"))
+        if volume < dec(pair.get("minVolume", 0)) or volume <= 0:
+            out.append((("levelVolume",), f"{volume} is below the pair's minVolume "
+                                          f"({pair.get('minVolume', 0)})"))
+        if dec(spec["mid"]) <= 0:
+            out.append((("mid",), "the mid must be positive"))
+        if dec(spec.get("spread", "0.002")) <= 0:
+            out.append((("spread",), "the spread must be positive"))
+        if dec(spec.get("volatility", 0)) >= Decimal("0.1"):
+            out.append((("volatility",), "volatility is per refresh and must be below 0.1"))
+        if parse_duration(spec.get("every", "1s")) <= 0:
+            out.append((("every",), "the interval must be positive"))
+        return out
+
+    def start(self) -> None:
+        self.quote()
+        self.at(self.ex.clock.now() + self.every, self.tick)
+
+    def tick(self) -> None:
+        self.walk()
+        self.quote()
+        self.at(self.ex.clock.now() + self.every, self.tick)
+
+    def walk(self) -> None:
+        change = self.volatility * self.normal()
+        mid = floor_to(self.mid * (ONE + change), self.mid_accuracy)
+        self.mid = max(mid, Decimal(1).scaleb(-self.pair.price_accuracy))
+
+    def set_mid(self, mid: Decimal) -> None:
+        """A price shock: jump to mid and requote now."""
+        self.mid = mid
+        self.quote()
+
+    def inventory(self) -> Decimal:
+        bal = self.account.balance(self.pair.base)
+        return (bal.total if bal is not None else ZERO) - self.base0
+
+    def quotes(self) -> list[BulkItem]:
+        full = self.levels * self.level_volume
+        ratio = max(-ONE, min(ONE, self.inventory() / full))
+        center = self.mid * (ONE - self.skew * ratio)
+        half, gap = center * self.spread / 2, center * self.step
+        acc = self.pair.price_accuracy
+        bids, asks = [], []
+        for i in range(self.levels):
+            bid = plain(floor_to(center - half - i * gap, acc))
+            if bid > 0:
+                bids.append(BulkItem(BUY, self.level_volume, bid))
+            ask = plain(ceil_to(center + half + i * gap, acc))
+            asks.append(BulkItem(SELL, self.level_volume, ask))
+        return bids + asks
+
+    def quote(self) -> None:
+        self.run(self.ex.place_bulk, self.account, self.pair.pair_id, self.quotes(),
+                 cancel_previous=True, cancel_mode="bothSides")
+
+    def describe(self) -> dict:
+        return {**super().describe(), "mid": str(self.mid), "inventory": str(self.inventory())}

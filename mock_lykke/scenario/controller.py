@@ -1,0 +1,374 @@
+"""The scenario runtime and the Python-level control API.
+
+A Controller builds the world a scenario describes (engine, resting orders, market
+participants, timeline, faults, journal) into a `Mock`, and offers every operation of the
+control API as a plain method: the aiohttp routes of api/control.py and the pytest fixture are
+thin wrappers over it. Every change goes through the engine's commands (or is journaled).
+"""
+from __future__ import annotations
+
+import logging
+from collections import deque
+from decimal import Decimal
+
+from ..engine import ApiError, Exchange, ServerCrash
+from ..engine.clock import ClockError, format_time, make_clock
+from ..engine.orders import BUY, SELL, BulkItem
+from ..engine.quirks import QUIRKS
+from ..journal import Journal
+from ..market import PARTICIPANTS, Participant
+from ..state import Mock
+from .build import ACCOUNT_FLAGS, place_resting, set_flags, setup_exchange
+from .driver import ClockDriver
+from .faults import FaultInjector, fault_problems
+from .loader import Scenario
+from .schema import def_validator
+from .snapshot import snapshot
+from .timeline import run_step, step_action
+from .values import dec, parse_at, parse_duration
+
+log = logging.getLogger("mock_lykke.scenario")
+CANCEL_MODES = ("notEmptySide", "bothSides", "sellSide", "buySide")
+
+
+class ControlError(Exception):
+    """A control request that cannot be done: status 400 (bad request) or 404 (unknown name).
+    `code` is the engine's API error code when the engine rejected the command."""
+
+    def __init__(self, message: str, status: int = 400, code: int | None = None):
+        super().__init__(message)
+        self.message, self.status, self.code = message, status, code
+
+
+def _side(value) -> str:
+    side = str(value).lower() if value is not None else ""
+    if side not in (BUY, SELL):
+        raise ControlError(f"side must be buy or sell, got {value!r}")
+    return side
+
+
+def _dec(value, what: str) -> Decimal:
+    try:
+        return dec(value)
+    except (ValueError, TypeError):
+        raise ControlError(f"{what} must be a decimal, got {value!r}") from None
+
+
+class Controller:
+    def __init__(self, mock: Mock, scenario: Scenario | None = None, *, seed: int | None = None,
+                 clock_mode: str | None = None, speed: float | None = None,
+                 journal: Journal | None = None):
+        self.mock = mock
+        self.scenario = scenario
+        self.seed = seed if seed is not None else (scenario.seed if scenario else 0)
+        self.clock_mode = clock_mode or (scenario.clock_mode if scenario else "virtual")
+        self.speed = speed if speed is not None else (scenario.speed if scenario else 1.0)
+        self.journal = journal or Journal()
+        self.participants: list[Participant] = []
+        self.warnings: deque = deque(maxlen=100)
+        self.serving = False
+        self.start_ms = 0
+        self.driver = ClockDriver(lambda: self.exchange.clock)
+        mock.controller = self
+        if scenario is not None:
+            self._build(first=True)
+        else:
+            self._attach(mock.exchange)
+            self.faults = mock.faults if isinstance(mock.faults, FaultInjector) else None
+
+    @property
+    def exchange(self) -> Exchange:
+        return self.mock.exchange
+
+    # --- building ---------------------------------------------------------------------
+    def _attach(self, ex: Exchange) -> None:
+        ex.recorders.append(lambda name, args: self.journal.record(ex.clock.now(), name, args))
+
+    def _build(self, first: bool) -> None:
+        data = self.scenario.data
+        self.start_ms = self.scenario.start_ms(self.clock_mode)
+        clock = make_clock(self.clock_mode, self.start_ms, self.speed)
+        ex = setup_exchange(data, clock, self.seed)
+        if first:
+            self.journal.write_header({
+                "seed": self.seed, "source": self.scenario.name,
+                "clock": {"mode": self.clock_mode, "start": self.start_ms, "speed": self.speed},
+                "scenario": self.scenario.to_json()})
+        else:
+            self.journal.record(self.start_ms, "reset", {"startMs": self.start_ms})
+        self._attach(ex)
+        for spec in data.get("orders") or []:
+            place_resting(ex, spec)
+        self.mock.exchange = ex
+        self.mock.started_at = self.start_ms
+        self.faults = FaultInjector(ex.clock.now, ex.ids.rng, self.start_ms)
+        for spec in data.get("faults") or []:
+            self.faults.add(spec)
+        self.mock.faults = self.faults
+        base_dir = self.scenario.base_dir
+        self.participants = [PARTICIPANTS[spec["kind"]](ex, spec, ex.ids.rng(f"market-{i}"),
+                                                        base_dir)
+                             for i, spec in enumerate(data.get("market") or [])]
+        for p in self.participants:
+            p.start()
+        for i, step in enumerate(data.get("timeline") or []):
+            at = parse_at(step["at"], self.start_ms)
+            if at <= self.start_ms:
+                self._run_step(i, step)
+            else:
+                ex.clock.call_at(at, lambda i=i, step=step: self._run_step(i, step))
+
+    def _run_step(self, index: int, step: dict) -> None:
+        name, body = step_action(step)
+        try:
+            run_step(self, name, body)
+        except ControlError as e:
+            self.warn(f"timeline[{index}] ({name} at {step['at']}): {e.message}")
+
+    def warn(self, message: str) -> None:
+        log.warning("%s", message)
+        self.warnings.append({"t": self.exchange.clock.now(), "message": message})
+
+    def reset(self) -> dict:
+        """Back to the scenario's start: a new exchange (ids, clock, books, participants,
+        faults, quirks as at load); then every mock.on_reset hook."""
+        if self.scenario is None:
+            raise ControlError("this mock has no scenario to reset to")
+        for p in self.participants:
+            p.stop()
+        self.exchange.clock.wakeup = None
+        self._build(first=False)
+        if self.serving:
+            self.exchange.clock.start()
+            self.driver.kick()
+        for hook in list(self.mock.on_reset):
+            hook()
+        return self.time()
+
+    # --- serving (Mock.on_start / on_stop hooks) --------------------------------------
+    async def start(self) -> None:
+        self.serving = True
+        self.exchange.clock.start()
+        self.driver.start()
+
+    async def stop(self) -> None:
+        self.serving = False
+        await self.driver.stop()
+        self.journal.close(self.exchange.clock.now())
+
+    # --- time -------------------------------------------------------------------------
+    def now(self) -> int:
+        return self.exchange.clock.now()
+
+    def time(self) -> dict:
+        clock = self.exchange.clock
+        now = clock.now()
+        return {"now": now, "iso": format_time(now), "mode": clock.mode,
+                "start": clock.start_ms, "elapsed": now - clock.start_ms,
+                "nextTimer": clock.next_due()}
+
+    def advance(self, ms=None, to=None) -> dict:
+        """Virtual time: move by ms (int or duration text) or to a clock time, running every
+        timer due on the way, in order."""
+        clock = self.exchange.clock
+        try:
+            if to is not None:
+                ran = clock.advance_to(parse_at(to, clock.start_ms))
+            else:
+                ran = clock.advance(parse_duration(ms if ms is not None else 0))
+        except ClockError as e:
+            raise ControlError(str(e)) from None
+        except ValueError as e:
+            raise ControlError(str(e)) from None
+        self.journal.clock(self.exchange.clock.now())
+        return {**self.time(), "timersRun": ran}
+
+    # --- trading as any account -------------------------------------------------------
+    def account(self, name: str):
+        try:
+            return self.exchange.account(name)
+        except KeyError:
+            raise ControlError(f"unknown account {name!r}", 404) from None
+
+    @staticmethod
+    def _engine(fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ApiError as e:
+            raise ControlError(e.message, 400, int(e.code)) from None
+        except ServerCrash as e:
+            raise ControlError(f"the engine failed: {e}") from None
+        except ValueError as e:
+            raise ControlError(str(e)) from None
+
+    def place_limit(self, account: str, pair_id: str, side, volume, price) -> str:
+        return self._engine(self.exchange.place_limit, self.account(account), pair_id,
+                            _side(side), _dec(volume, "volume"), _dec(price, "price"))
+
+    def place_market(self, account: str, pair_id: str, side, volume) -> tuple[str, float]:
+        return self._engine(self.exchange.place_market, self.account(account), pair_id,
+                            _side(side), _dec(volume, "volume"))
+
+    def place_bulk(self, account: str, pair_id: str, orders: list, cancel_previous=False,
+                   cancel_mode=None):
+        if cancel_mode is not None and cancel_mode not in CANCEL_MODES:
+            raise ControlError(f"cancelMode must be one of {', '.join(CANCEL_MODES)}")
+        items = []
+        for o in orders or []:
+            if not isinstance(o, dict):
+                raise ControlError("each bulk order is an object {side, volume, price, oldId}")
+            items.append(BulkItem(_side(o.get("side")), _dec(o.get("volume"), "volume"),
+                                  _dec(o.get("price"), "price"), o.get("oldId")))
+        return self._engine(self.exchange.place_bulk, self.account(account), pair_id, items,
+                            bool(cancel_previous), cancel_mode)
+
+    def cancel_order(self, order_id: str, account: str | None = None) -> None:
+        order = self.exchange.history.orders.get(order_id)
+        if order is None:
+            raise ControlError(f"unknown order {order_id!r}", 404)
+        acc = (self.account(account) if account is not None
+               else self.exchange.accounts[order.wallet_id])
+        self._engine(self.exchange.cancel_order, acc, order_id)
+
+    def cancel_all(self, account: str, pair_id: str | None = None, side=None) -> int:
+        return self._engine(self.exchange.cancel_all, self.account(account), pair_id or None,
+                            _side(side) if side is not None else None)
+
+    def set_balance(self, account: str, asset_id: str, amount) -> None:
+        self._asset(asset_id)
+        self._engine(self.exchange.set_balance, self.account(account), asset_id,
+                     _dec(amount, "amount"))
+
+    def deposit(self, account: str, asset_id: str, amount) -> str:
+        self._asset(asset_id)
+        return self._engine(self.exchange.deposit, self.account(account), asset_id,
+                            _dec(amount, "amount"))
+
+    def _asset(self, asset_id: str) -> None:
+        if asset_id not in self.exchange.reference.assets:
+            raise ControlError(f"unknown asset {asset_id!r}", 404)
+
+    def set_account(self, account: str, flags: dict) -> dict:
+        """Account flags: blocked, kycRequired, pendingDialogs (booleans), depositState."""
+        acc = self.account(account)
+        unknown = set(flags) - set(ACCOUNT_FLAGS) - {"depositState"}
+        if unknown:
+            raise ControlError(f"unknown account flag(s): {', '.join(sorted(unknown))}")
+        for key, value in flags.items():
+            if key != "depositState" and not isinstance(value, bool):
+                raise ControlError(f"{key} must be true or false")
+        state = flags.get("depositState", acc.deposit_state)
+        if state not in (None, "Creating", "Active", "Blocked"):
+            raise ControlError("depositState must be null, Creating, Active or Blocked")
+        set_flags(acc, flags)
+        acc.deposit_state = state
+        self.journal.record(self.now(), "set_account", {"account": account, "flags": flags})
+        return self.describe_account(acc)
+
+    def describe_account(self, acc) -> dict:
+        return {"name": acc.name, "apiKey": acc.api_key, "walletId": acc.wallet_id,
+                "clientId": acc.client_id, "blocked": acc.blocked,
+                "kycRequired": acc.kyc_required, "pendingDialogs": acc.pending_dialogs,
+                "depositState": acc.deposit_state,
+                "balances": {b.asset_id: {"total": str(b.total), "reserved": str(b.reserved)}
+                             for b in self.exchange.balances(acc, truncated=False)}}
+
+    def accounts(self) -> list[dict]:
+        return [self.describe_account(a) for a in self.exchange.accounts.values()
+                if a.api_key]
+
+    # --- the simulated market ---------------------------------------------------------
+    def market(self) -> list[dict]:
+        return [p.describe() for p in self.participants]
+
+    def set_mid(self, pair_id: str, mid) -> list[dict]:
+        makers = [p for p in self.participants
+                  if p.kind == "marketMaker" and p.pair.pair_id == pair_id]
+        if not makers:
+            raise ControlError(f"no market maker quotes {pair_id!r}", 404)
+        value = _dec(mid, "mid")
+        if value <= 0:
+            raise ControlError("mid must be positive")
+        for maker in makers:
+            maker.set_mid(value)
+        return [m.describe() for m in makers]
+
+    # --- faults -----------------------------------------------------------------------
+    def _injector(self) -> FaultInjector:
+        if self.faults is None:
+            ex = self.exchange
+            self.faults = FaultInjector(ex.clock.now, ex.ids.rng, ex.clock.start_ms)
+            self.mock.faults = self.faults
+        return self.faults
+
+    def check_fault(self, spec: dict) -> None:
+        """Raise ControlError if spec is not a valid fault (the scenario's `faults` shape)."""
+        if not isinstance(spec, dict):
+            raise ControlError("a fault is an object such as {method: ..., grpcStatus: ...}")
+        errors = [f"{'.'.join(map(str, e.absolute_path)) or 'fault'}: {e.message}"
+                  for e in def_validator("fault").iter_errors(spec)]
+        if not errors:
+            errors = [f"{'.'.join(map(str, p)) or 'fault'}: {m}" for p, m in fault_problems(spec)]
+        if errors:
+            raise ControlError("; ".join(errors))
+
+    def add_fault(self, spec: dict) -> dict:
+        """Add one fault (the scenario's `faults` entry shape); returns it with its id."""
+        self.check_fault(spec)
+        return self._injector().add(spec).describe()
+
+    def faults_list(self) -> list[dict]:
+        return self._injector().describe()
+
+    def remove_fault(self, fault_id: int) -> None:
+        if not self._injector().remove(fault_id):
+            raise ControlError(f"unknown fault {fault_id!r}", 404)
+
+    def clear_faults(self) -> None:
+        self._injector().clear()
+
+    # --- quirks -----------------------------------------------------------------------
+    def quirks(self) -> dict:
+        return self.exchange.quirks.as_dict()
+
+    def set_quirks(self, overrides: dict) -> dict:
+        if not isinstance(overrides, dict):
+            raise ControlError("quirks are an object {quirk-id: true|false}")
+        unknown = sorted(set(overrides) - set(QUIRKS))
+        if unknown:
+            raise ControlError(f"unknown quirk(s): {', '.join(unknown)}", 404)
+        if any(not isinstance(v, bool) for v in overrides.values()):
+            raise ControlError("quirk values are true or false")
+        self.exchange.quirks.update(overrides)
+        self.journal.record(self.now(), "set_quirks", {"quirks": overrides})
+        return self.quirks()
+
+    # --- records ----------------------------------------------------------------------
+    def journal_entries(self, since: int = 0, limit: int = 1000) -> dict:
+        entries = self.journal.read(since, limit)
+        return {"header": self.journal.header, "entries": entries,
+                "next": entries[-1]["n"] if entries else since}
+
+    def snapshot(self) -> dict:
+        return snapshot(self.exchange)
+
+    def health(self) -> dict:
+        clock = self.exchange.clock
+        return {"status": "ok", "serving": self.serving, "scenario":
+                self.scenario.name if self.scenario else None, "clock": clock.describe(),
+                "participants": len(self.participants), "warnings": list(self.warnings)}
+
+
+def build_mock(scenario: Scenario | None = None, *, seed: int | None = None,
+               clock_mode: str | None = None, speed: float | None = None,
+               journal_path=None) -> Mock:
+    """The whole world of a scenario (the embedded default if None) in a Mock, ready for
+    MockServer: the controller is `mock.controller`, its start/stop are the on_start/on_stop
+    hooks (the clock starts and its driver runs while the server serves)."""
+    from .loader import default_scenario
+    mock = Mock(exchange=None)
+    controller = Controller(mock, scenario or default_scenario(), seed=seed,
+                            clock_mode=clock_mode, speed=speed, journal=Journal(journal_path))
+    mock.on_start.append(controller.start)
+    mock.on_stop.append(controller.stop)
+    return mock

@@ -1,0 +1,66 @@
+"""Scalar values of the scenario format: decimals, durations, clock times."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from ..engine.clock import parse_time
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def dec(value) -> Decimal:
+    """A Decimal from a decimal string, an int, a Decimal (YAML floats load as Decimals) or a
+    float (taken as its shortest repr)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):            # from Python callers: the literal they wrote
+        value = repr(value)
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"{value!r} is not a decimal")
+    try:
+        d = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a decimal") from None
+    if not d.is_finite():
+        raise ValueError(f"{value!r} is not a decimal")
+    return d
+
+
+def parse_duration(value) -> int:
+    """Milliseconds from `250ms`, `1s`, `1.5s`, `1m30s`, `2h`, `1d`, or an int (ms)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"{value!r} is negative")
+        return value
+    text = str(value).strip()
+    pos, total = 0, Decimal(0)
+    for m in _PART.finditer(text):
+        if m.start() != pos:
+            break
+        total += Decimal(m.group(1)) * _UNIT_MS[m.group(2)]
+        pos = m.end()
+    if pos != len(text) or not text:
+        raise ValueError(f"{value!r} is not a duration (e.g. 250ms, 1s, 1m30s)")
+    return int(total)
+
+
+def parse_at(value, start_ms: int) -> int:
+    """A clock time: a duration after start_ms (`30s`), or an absolute ISO-8601 time."""
+    try:
+        return start_ms + parse_duration(value)
+    except ValueError:
+        pass
+    try:
+        return parse_time(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a duration from the start (30s) "
+                         "nor an ISO-8601 time") from None
+
+
+def fmt_duration(ms: int) -> str:
+    if ms % 1000:
+        return f"{ms}ms"
+    s = ms // 1000
+    return f"{s}s"

@@ -1,0 +1,168 @@
+"""One object that runs the mock: gRPC (grpc.aio) and REST (aiohttp) on the running loop.
+
+    async with MockServer(mock) as server:
+        channel = grpc.aio.insecure_channel(server.grpc_target)
+        ...
+
+Ports 0 (the default) pick free ephemeral ports; the bound ones are `grpc_port` and
+`rest_port`. With a realtime exchange clock the server also runs the clock's timers (unless
+the scenario controller's own driver does).
+"""
+from __future__ import annotations
+
+import logging
+
+import grpc
+from aiohttp import web
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from .api.grpc_monitoring import MonitoringFront
+from .api.grpc_private import PrivateFront
+from .api.grpc_public import PublicFront
+from .api.streams import DEFAULT_QUEUE_LIMIT, StreamHub
+from .scenario.driver import ClockDriver
+from .state import Mock
+
+log = logging.getLogger(__name__)
+
+GRPC_OPTIONS = [("grpc.so_reuseport", 0)]      # a busy port is an error, not shared
+
+
+class MockServer:
+    def __init__(self, mock: Mock, host: str = "127.0.0.1", grpc_port: int = 0,
+                 rest_port: int = 0):
+        self.mock = mock
+        self.host = host
+        self.grpc_port = grpc_port
+        self.rest_port = rest_port
+        self.streams: StreamHub | None = None
+        self._grpc: grpc.aio.Server | None = None
+        self._health = None
+        self._runner: web.AppRunner | None = None
+        self._driver: ClockDriver | None = None
+
+    @property
+    def _connect_host(self) -> str:
+        return "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+
+    @property
+    def grpc_target(self) -> str:
+        return f"{self._connect_host}:{self.grpc_port}"
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://{self._connect_host}:{self.rest_port}"
+
+    async def __aenter__(self) -> "MockServer":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.stop()
+
+    # --- start / stop ---------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._grpc is not None:
+            raise RuntimeError("the server is already started")
+        mock = self.mock
+        if not mock.started_at:
+            mock.started_at = mock.exchange.clock.now()
+        self.streams = StreamHub(mock, mock.extras.get("stream_queue_limit", DEFAULT_QUEUE_LIMIT))
+        mock.on_reset.append(self._on_reset)
+        try:
+            await self._start_grpc()
+            await self._start_rest()
+            for hook in mock.on_start:
+                await hook()
+            self._start_clock()
+        except BaseException:
+            await self._shutdown(0)
+            raise
+
+    async def stop(self, grace: float = 1.0) -> None:
+        if self._grpc is None and self._runner is None:
+            return
+        for hook in self.mock.on_stop:
+            try:
+                await hook()
+            except Exception:
+                log.exception("on_stop hook failed")
+        await self._shutdown(grace)
+
+    async def _shutdown(self, grace: float) -> None:
+        if self.streams is not None:
+            self.streams.close()                # open streams end with status OK
+        if self._health is not None:
+            await self._health.enter_graceful_shutdown()
+            self._health = None
+        if self._grpc is not None:
+            await self._grpc.stop(grace)
+            self._grpc = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self._stop_clock()
+        if self._on_reset in self.mock.on_reset:
+            self.mock.on_reset.remove(self._on_reset)
+
+    async def _start_grpc(self) -> None:
+        server = grpc.aio.server(options=GRPC_OPTIONS)
+        self._grpc = server
+        names = []
+        for front in (PublicFront, PrivateFront, MonitoringFront):
+            f = front(self.mock, self.streams)
+            f.register(server)
+            names.append(f.descriptor.full_name)
+        self._health = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
+        for name in names:
+            await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        names += [health.SERVICE_NAME, reflection.SERVICE_NAME]
+        reflection.enable_server_reflection(names, server)
+        try:
+            port = server.add_insecure_port(f"{self.host}:{self.grpc_port}")
+        except RuntimeError as e:           # grpc's way of saying the address is taken
+            raise OSError(f"cannot bind gRPC to {self.host}:{self.grpc_port}: {e}") from None
+        if not port:
+            raise OSError(f"cannot bind gRPC to {self.host}:{self.grpc_port}")
+        self.grpc_port = port
+        await server.start()
+
+    async def _start_rest(self) -> None:
+        from .api.rest import create_app
+
+        runner = web.AppRunner(create_app(self.mock))
+        await runner.setup()
+        self._runner = runner
+        site = web.TCPSite(runner, self.host, self.rest_port)
+        await site.start()
+        self.rest_port = runner.addresses[0][1]
+
+    # --- the clock's timers -----------------------------------------------------------------
+    def _start_clock(self) -> None:
+        """Start the clock (a realtime clock created paused starts to follow the wall clock)
+        and, unless the scenario controller already drives it, run its timers."""
+        clock = self.mock.exchange.clock
+        start = getattr(clock, "start", None)
+        if start is not None:
+            start()
+        controller = self.mock.controller
+        driven = controller is not None and getattr(controller, "driver", None) is not None \
+            and controller.driver.running
+        if clock.mode == "realtime" and not driven:
+            self._driver = ClockDriver(lambda: self.mock.exchange.clock)
+            self._driver.start()
+
+    async def _stop_clock(self) -> None:
+        if self._driver is not None:
+            await self._driver.stop()
+            self.mock.exchange.clock.wakeup = None
+            self._driver = None
+
+    def _on_reset(self) -> None:
+        """The mock's exchange was replaced: streams of the old world end."""
+        if self.streams is not None:
+            self.streams.rebind()
+        if self._driver is not None:
+            self._driver.kick()

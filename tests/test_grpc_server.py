@@ -1,0 +1,156 @@
+"""MockServer: ports, health and reflection, graceful stop, hooks, the realtime clock's
+timers, resets."""
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import aiohttp
+import grpc
+import pytest
+from google.protobuf.empty_pb2 import Empty
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from mock_lykke.engine.clock import RealtimeClock
+from mock_lykke.proto import (isalive_pb2, isalive_pb2_grpc, privateService_pb2_grpc,
+                              publicService_pb2 as pb, publicService_pb2_grpc)
+from mock_lykke.server import MockServer
+from mock_lykke.state import Mock
+from test_grpc_support import *  # noqa: F403  (fixtures)
+from test_grpc_support import TRADER, D, make_exchange, read, stream_error
+
+
+def other_tasks():
+    me = asyncio.current_task()
+    return [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+
+
+async def test_ephemeral_ports_and_both_fronts():
+    async with MockServer(Mock(make_exchange())) as a, MockServer(Mock(make_exchange())) as b:
+        ports = {a.grpc_port, a.rest_port, b.grpc_port, b.rest_port}
+        assert len(ports) == 4 and 0 not in ports
+        assert a.grpc_target == f"127.0.0.1:{a.grpc_port}"
+        assert a.rest_url == f"http://127.0.0.1:{a.rest_port}"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(a.rest_url + "/api/isalive") as r:
+                assert r.status == 200
+        async with grpc.aio.insecure_channel(b.grpc_target) as ch:
+            r = await isalive_pb2_grpc.MonitoringStub(ch).IsAlive(isalive_pb2.IsAliveRequest())
+            assert r.name == "Lykke.HftApi"
+
+
+async def test_health_and_reflection(channel):
+    health = health_pb2_grpc.HealthStub(channel)
+    for service in ("", "hft.PublicService", "hft.PrivateService", "common.Monitoring"):
+        r = await health.Check(health_pb2.HealthCheckRequest(service=service))
+        assert r.status == health_pb2.HealthCheckResponse.SERVING
+    call = reflection_pb2_grpc.ServerReflectionStub(channel).ServerReflectionInfo()
+    await call.write(reflection_pb2.ServerReflectionRequest(list_services=""))
+    names = {s.name for s in (await read(call)).list_services_response.service}
+    assert {"hft.PublicService", "hft.PrivateService", "common.Monitoring"} <= names
+    await call.write(reflection_pb2.ServerReflectionRequest(
+        file_containing_symbol="hft.PrivateService"))
+    files = (await read(call)).file_descriptor_response.file_descriptor_proto
+    assert files                                   # grpcurl can describe it without protos
+    await call.done_writing()
+
+
+async def test_graceful_stop_ends_open_streams_and_leaves_no_task():
+    mock = Mock(make_exchange())
+    server = MockServer(mock)
+    await server.start()
+    channel = grpc.aio.insecure_channel(server.grpc_target)
+    pub = publicService_pb2_grpc.PublicServiceStub(channel)
+    priv = privateService_pb2_grpc.PrivateServiceStub(channel)
+    prices = pub.GetPriceUpdates(pb.PriceUpdatesRequest(assetPairIds=["BTCUSD"]))
+    balances = priv.GetBalanceUpdates(Empty(), metadata=TRADER)
+    await read(prices)
+    await read(balances)
+    await server.stop()
+    assert (await stream_error(prices))[0] == grpc.StatusCode.OK
+    assert (await stream_error(balances))[0] == grpc.StatusCode.OK
+    await channel.close()
+    assert not mock.exchange.listeners and mock.exchange.clock.pending() == 0
+    assert not mock.on_reset
+    assert other_tasks() == []
+    await server.stop()                            # a second stop is harmless
+
+
+async def test_hooks_run_in_order():
+    seen = []
+    mock = Mock(make_exchange())
+
+    async def first():
+        seen.append("start1")
+
+    async def second():
+        seen.append("start2")
+
+    async def bye():
+        seen.append("stop")
+
+    mock.on_start += [first, second]
+    mock.on_stop.append(bye)
+    async with MockServer(mock):
+        assert seen == ["start1", "start2"]
+    assert seen == ["start1", "start2", "stop"]
+
+
+@pytest.mark.parametrize("which", ["grpc_port", "rest_port"])
+async def test_busy_port_fails_cleanly(which):
+    """an OSError (the CLI reports it), and nothing left running"""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        mock = Mock(make_exchange())
+        with pytest.raises(OSError):
+            await MockServer(mock, **{which: port}).start()
+    assert other_tasks() == [] and not mock.on_reset
+
+
+async def test_realtime_clock_timers_are_run():
+    clock = RealtimeClock(speed=1.0)
+    mock = Mock(make_exchange(clock))
+    async with MockServer(mock):
+        fired = asyncio.Event()
+        clock.call_at(clock.now() + 3_600_000, lambda: None)      # far away: the driver sleeps
+        clock.call_at(clock.now() + 20, fired.set)                 # earlier: it must wake up
+        await asyncio.wait_for(fired.wait(), 5)
+    assert other_tasks() == []
+
+
+async def test_realtime_keepalives():
+    clock = RealtimeClock(speed=3000.0)                    # 30 s of clock time = 10 ms
+    async with MockServer(Mock(make_exchange(clock))) as server:
+        async with grpc.aio.insecure_channel(server.grpc_target) as ch:
+            call = publicService_pb2_grpc.PublicServiceStub(ch).GetTickerUpdates(Empty())
+            assert await read(call) == pb.TickerUpdate()
+            assert await read(call) == pb.TickerUpdate()
+            call.cancel()
+
+
+async def test_reset_ends_streams_and_follows_the_new_exchange(mock, server, pub):
+    old = pub.GetPriceUpdates(pb.PriceUpdatesRequest(assetPairIds=["BTCUSD"]))
+    assert (await read(old)).bid == "9990"
+    fresh = make_exchange()
+    fresh.place_limit(fresh.account("market"), "BTCUSD", "buy", D("1"), D("9991"))
+    mock.exchange = fresh
+    for hook in list(mock.on_reset):
+        hook()
+    assert (await stream_error(old))[0] == grpc.StatusCode.OK
+    new = pub.GetPriceUpdates(pb.PriceUpdatesRequest(assetPairIds=["BTCUSD"]))
+    assert (await read(new)).bid == "9991"
+    fresh.place_limit(fresh.account("market"), "BTCUSD", "buy", D("1"), D("9992"))
+    assert (await read(new)).bid == "9992"
+
+
+async def test_start_is_quick():
+    loop = asyncio.get_running_loop()
+    mock = Mock(make_exchange())
+    t0 = loop.time()
+    for _ in range(10):
+        async with MockServer(mock):
+            pass
+    assert (loop.time() - t0) / 10 < 0.2
