@@ -133,8 +133,7 @@ def _get(url):
 
 
 @pytest.mark.skipif(not HAVE_SERVER, reason="mock_lykke.server (the gRPC helper's) not there yet")
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_serve_default_scenario_has_a_moving_market_within_a_second(tmp_path, sig):
+def test_serve_default_scenario_has_a_moving_market_within_a_second(tmp_path):
     proc, ready, out = _serve(tmp_path)
     try:
         assert "mock-lykke ready" in out and "demo-trader-key" in out
@@ -151,14 +150,14 @@ def test_serve_default_scenario_has_a_moving_market_within_a_second(tmp_path, si
             moved = [e for e in entries if e["cmd"] == "place_bulk" and e["t"] > start]
         assert moved and moved[0]["t"] - start <= 1000
     finally:
-        proc.send_signal(sig)
+        proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
 
 
 @pytest.mark.skipif(not HAVE_SERVER, reason="mock_lykke.server (the gRPC helper's) not there yet")
-def test_replay_serve_serves_the_rebuilt_state(tmp_path):
+def test_replay_serve_serves_the_rebuilt_state_and_stops_on_sigint(tmp_path):
     path = tmp_path / "j.jsonl"
     c = build_mock(load_file(SCENARIOS / "basic.yaml"), journal_path=path).controller
     order_id = c.place_limit("trader", "BTCUSD", "buy", "0.1", "9000")
@@ -178,6 +177,6 @@ def test_replay_serve_serves_the_rebuilt_state(tmp_path):
         assert state["now"] == START + 5000
         assert order_id in [o["id"] for o in state["orders"]]
     finally:
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err

@@ -113,7 +113,6 @@ async def test_market_journal_state_and_reset(api):
     shocked = await call(api, "POST", "/market/BTCUSD/mid", {"mid": "12000"})
     assert shocked[0]["mid"] == "12000"
     await call(api, "POST", "/market/ETHUSD/mid", {"mid": "1"}, status=404)
-    fresh_state = None
     journal = await call(api, "GET", "/journal")
     assert journal["header"]["seed"] == 42
     assert [e["cmd"] for e in journal["entries"]] == ["place_bulk", "place_bulk"]
@@ -124,8 +123,8 @@ async def test_market_journal_state_and_reset(api):
     await call(api, "POST", "/advance", {"by": "10s"})
     reset = await call(api, "POST", "/reset")
     assert reset["now"] == START
-    fresh_state = example("market-maker.yaml")
-    assert snapshot_bytes(api.ctl.exchange) == snapshot_bytes(fresh_state.exchange)
+    fresh = example("market-maker.yaml")
+    assert snapshot_bytes(api.ctl.exchange) == snapshot_bytes(fresh.exchange)
     scenario = await call(api, "GET", "/scenario")
     assert scenario["seed"] == 42 and scenario["data"]["version"] == 1
 

@@ -11,7 +11,6 @@ from google.protobuf.empty_pb2 import Empty
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.protobuf.wrappers_pb2 import StringValue
 
-from mock_lykke.engine.quirks import QUIRKS
 from mock_lykke.proto import privateService_pb2 as pv
 from test_grpc_support import *  # noqa: F403  (fixtures)
 from test_grpc_support import MARKET, TRADER, D, status_of
@@ -451,8 +450,6 @@ async def test_withdrawals(priv, exchange):
     assert r2.payload != r.payload
 
 
-@pytest.mark.skipif("grpc-non-uuid-order-id-unknown" not in QUIRKS,
-                    reason="quirk id grpc-non-uuid-order-id-unknown not yet in engine/quirks.py")
 async def test_non_guid_order_ids_quirk_off(priv, exchange):
     """quirk grpc-non-uuid-order-id-unknown off: such ids are simply not found"""
     exchange.quirks.update({"grpc-non-uuid-order-id-unknown": False})

@@ -7,7 +7,6 @@ import grpc
 import pytest
 from google.protobuf.empty_pb2 import Empty
 
-from mock_lykke.engine.quirks import QUIRKS
 from mock_lykke.proto import isalive_pb2, publicService_pb2 as pb
 from test_grpc_support import *  # noqa: F403  (fixtures)
 from test_grpc_support import D, FaultAction, Faults, status_of
@@ -159,8 +158,6 @@ async def test_faults(pub, mock):
     assert (await status_of(call.read()))[0] == grpc.StatusCode.UNAVAILABLE
 
 
-@pytest.mark.skipif("grpc-orderbooks-empty-pair" not in QUIRKS,
-                    reason="quirk id grpc-orderbooks-empty-pair not yet in engine/quirks.py")
 async def test_orderbooks_without_pair_quirk_off(pub, exchange):
     """quirk grpc-orderbooks-empty-pair off: the documented behaviour, every book"""
     exchange.quirks.update({"grpc-orderbooks-empty-pair": False})

@@ -107,9 +107,6 @@ def test_a_broken_journal_is_an_error(tmp_path):
         replay(header, entries)
 
 
-@pytest.mark.xfail(reason="engine: place_bulk on an unknown/disabled pair draws item ids but "
-                          "is not reported to exchange.recorders, so a replay draws different "
-                          "ids afterwards (fix in engine/exchange.py: record that case too)")
 def test_a_bulk_on_an_unknown_pair_replays():
     from test_scenario_support import world
     c = world()

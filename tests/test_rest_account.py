@@ -100,6 +100,11 @@ async def test_trades_time_out_of_range_crashes_like_the_server(api: Api):
     await _trades(api)
     for query in ("from=1e300", "to=-1e20", "from=NaN", "to=Infinity"):
         assert (await api.get(f"/api/trades?{query}"))[:3:2] == (500, CRASH), query
+    api.ex.quirks.update({"rest-trades-time-out-of-range-500": False})   # off: clamped
+    everything = await api.payload("GET", "/api/trades")
+    assert everything
+    assert await api.payload("GET", "/api/trades?from=-1e300&to=1e300") == everything
+    assert await api.payload("GET", "/api/trades?from=1e300") == []
 
 
 async def test_trades_of_order(api: Api):

@@ -122,8 +122,7 @@ async def test_fault_error_code_answers_the_envelope(api: Api):
     api.mock.faults.actions["GET /api/balance"] = FaultAction(error_code=1102, message="Later")
     assert (await api.get("/api/balance"))[2] == error_text(1102, "Later")
     api.mock.faults.actions["GET /api/balance"] = FaultAction(error_code=1001)
-    assert await api.get("/api/balance") == (200, (await api.get("/api/balance"))[1],
-                                             error_text(1001, "Runtime error"))
+    assert (await api.get("/api/balance"))[:3:2] == (200, error_text(1001, "Runtime error"))
     assert await api.payload("GET", "/api/orders/active") == []
 
 

@@ -194,3 +194,29 @@ def test_reference_data_extras_reach_the_engine():
     assert ex.account("blocked").blocked and ex.account("kyc").kyc_required
     assert ex.account("dialogs").pending_dialogs
     assert ex.account("trader").deposit_state == "Active"
+
+
+def test_participants_need_a_tradable_pair(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(BASIC.replace('minOppositeVolume: "1"}', 'minOppositeVolume: "1", '
+                                  'disabled: true}') + """\
+market:
+  - {kind: marketMaker, account: market, assetPairId: BTCUSD, mid: "10000", levelVolume: "1"}
+""")
+    assert [p.message for p in check_file(path)] == [
+        "asset pair 'BTCUSD' is not tradable (disabled, or one of its assets is not listed)"]
+
+
+def test_quirks_off_switches_every_quirk_to_the_documented_behaviour():
+    from mock_lykke.engine.quirks import QUIRKS
+    quirks = example("quirks-off.yaml").quirks()
+    assert set(quirks) == set(QUIRKS) and not any(quirks.values())
+
+
+def test_basic_is_a_static_book_on_a_virtual_clock():
+    c = example("basic.yaml")
+    book = c.exchange.books["BTCUSD"]
+    before = (book.entries("buy"), book.entries("sell"))
+    assert before[1][0] == (Decimal("10010"), Decimal("1.5"))
+    assert c.advance("1h")["timersRun"] == 0
+    assert (book.entries("buy"), book.entries("sell")) == before

@@ -26,14 +26,6 @@ _GUID = re.compile(r"^\s*(\{?|\(?)[0-9a-fA-F]{8}(-?)[0-9a-fA-F]{4}\2[0-9a-fA-F]{
                    r"[0-9a-fA-F]{4}\2[0-9a-fA-F]{12}[})]?\s*$")
 
 
-def quirk(quirks, quirk_id: str) -> bool:
-    """A quirk's switch; ids not (yet) in engine/quirks.py count as on."""
-    try:
-        return quirks[quirk_id]
-    except KeyError:
-        return True
-
-
 # --- scalars ------------------------------------------------------------------------------
 def ts(ms: int) -> Timestamp:
     return Timestamp(seconds=ms // 1000, nanos=(ms % 1000) * 1_000_000)

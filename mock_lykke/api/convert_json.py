@@ -24,14 +24,6 @@ JSON_PLAIN = "application/json"                    # the error middleware, key c
 PROBLEM = "application/problem+json; charset=utf-8"
 
 
-def quirk(quirks, quirk_id: str) -> bool:
-    """A quirk's switch; ids not (yet) in engine/quirks.py count as on."""
-    try:
-        return quirks[quirk_id]
-    except KeyError:
-        return True
-
-
 # --- writing ------------------------------------------------------------------------------
 class Raw(str):
     """JSON text written as is (a preformatted number)."""
@@ -129,7 +121,7 @@ def error_body(code: int, message: str, field: str | None, quirks) -> tuple[int,
     code: 404 not found, 400 invalid field and engine rejections, 403 forbidden, 500)."""
     code = Code(code)
     fields = {camel(field): message} if field is not None else {}
-    if quirk(quirks, "rest-errors-http-200"):
+    if quirks["rest-errors-http-200"]:
         return 200, dumps({"error": {"code": int(code), "message": message, "fields": fields}})
     body = {"error": {"code": code.name, "message": message, "fields": fields}, "payload": None}
     return CODE_STATUS.get(code, 400), dumps(body)
@@ -639,8 +631,8 @@ def _levels(entries, negate: bool, per_order: bool, depth: int) -> list[dict]:
 
 def orderbook(book: ev.BookChanged, quirks, depth: int = 0) -> dict:
     """`book` holds every entry when per-order entries are off (depth then counts levels)."""
-    per_order = quirk(quirks, "orderbook-per-order-entries")
-    negate = quirk(quirks, "negative-ask-volumes")
+    per_order = quirks["orderbook-per-order-entries"]
+    negate = quirks["negative-ask-volumes"]
     return {"assetPairId": book.pair_id, "timestamp": book.timestamp,
             "bids": _levels(book.bids, False, per_order, depth),
             "asks": _levels(book.asks, negate, per_order, depth)}
@@ -651,14 +643,14 @@ def price(p: ev.PriceChanged) -> dict:
 
 
 def ticker(t: ev.Ticker, quirks) -> dict:
-    change = t.price_change if quirk(quirks, "price-change-fraction") else t.price_change * 100
+    change = t.price_change if quirks["price-change-fraction"] else t.price_change * 100
     return {"assetPairId": t.pair_id, "volumeBase": t.volume_base, "volumeQuote": t.volume_quote,
             "priceChange": float(change), "lastPrice": t.last_price, "high": t.high,
             "low": t.low, "timestamp": t.timestamp}
 
 
 def balance(b, quirks) -> dict:
-    available = b.total if quirk(quirks, "available-includes-reserved") else b.total - b.reserved
+    available = b.total if quirks["available-includes-reserved"] else b.total - b.reserved
     return {"assetId": b.asset_id, "available": available, "reserved": b.reserved,
             "timestamp": b.timestamp}
 
@@ -673,7 +665,7 @@ def order(o) -> dict:
 def trade(t, quirks) -> dict:
     out = {"id": t.id, "timestamp": t.timestamp, "assetPairId": t.pair_id,
            "orderId": t.order_id, "role": t.role}
-    if quirk(quirks, "rest-trades-side"):
+    if quirks["rest-trades-side"]:
         out["side"] = t.side
     out.update({"price": t.price, "baseVolume": t.base_volume, "quoteVolume": t.quote_volume,
                 "baseAssetId": t.base_asset, "quoteAssetId": t.quote_asset,
@@ -692,7 +684,7 @@ def market_order(order_id: str, avg_price: float) -> dict:
 
 
 def bulk_result(pair_id: str, result, quirks) -> dict:
-    signed = quirk(quirks, "bulk-signed-volumes")
+    signed = quirks["bulk-signed-volumes"]
     return {"assetPairId": pair_id, "error": Code(result.code).name, "statuses": [
         {"id": s.id, "error": Code(s.code).name,
          "volume": from_double(s.volume if signed else abs(s.volume)),

@@ -26,7 +26,7 @@ class PrivateFront(GrpcFront):
     def _check_order_id(self, order_id: str) -> None:
         """The history service fails on ids that are not GUIDs."""
         if (order_id and not convert.is_guid(order_id)
-                and convert.quirk(self.quirks, "grpc-non-uuid-order-id-unknown")):
+                and self.quirks["grpc-non-uuid-order-id-unknown"]):
             raise ServerCrash(f"order id {order_id!r} is not a GUID")
 
     # --- balances and orders ----------------------------------------------------------------

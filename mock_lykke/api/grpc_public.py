@@ -224,7 +224,7 @@ class PublicFront(GrpcFront):
 
     def GetOrderbooks(self, request, account):
         ex = self.exchange
-        if not request.assetPairId and convert.quirk(self.quirks, "grpc-orderbooks-empty-pair"):
+        if not request.assetPairId and self.quirks["grpc-orderbooks-empty-pair"]:
             return pb.OrderbookResponse(payload=[convert.empty_orderbook("", ex.clock.now())])
         books = ex.orderbooks(request.assetPairId or None)
         return pb.OrderbookResponse(

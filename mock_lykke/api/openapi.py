@@ -17,6 +17,9 @@ _TS = {"type": "integer", "format": "int64", "description": "epoch milliseconds 
 _STR = {"type": "string"}
 _NSTR = {"type": "string", "nullable": True}
 _BOOL = {"type": "boolean"}
+_PAIR = {"type": "string", "example": "BTCUSD"}
+_VOLUME = {"type": "number", "example": 0.01}
+_PRICE = {"type": "number", "example": 9000}
 ERROR_NAMES = ["success", "runtimeError", "itemNotFound", "invalidField", "actionForbidden",
                "meBadRequest", "meLowBalance", "meAlreadyProcessed", "meDisabledAsset",
                "meUnknownAsset", "meNoLiquidity", "meNotEnoughFunds", "meDust",
@@ -118,21 +121,21 @@ SCHEMAS = {
                                     "statuses": _arr(_ref("BulkOrderItemStatus"))}),
     # requests (property names are matched case-insensitively; decimals may be strings)
     "PlaceLimitOrderRequest": _obj({
-        "assetPairId": _STR, "side": {"type": "string", "enum": ["buy", "sell"]},
-        "volume": _NUM, "price": _NUM}, required=["assetPairId"]),
+        "assetPairId": _PAIR, "side": {"type": "string", "enum": ["buy", "sell"]},
+        "volume": _VOLUME, "price": _PRICE}, required=["assetPairId"]),
     "PlaceMarketOrderRequest": _obj({
-        "assetPairId": _STR, "side": {"type": "string", "enum": ["buy", "sell"]},
-        "volume": _NUM}, required=["assetPairId"]),
+        "assetPairId": _PAIR, "side": {"type": "string", "enum": ["buy", "sell"]},
+        "volume": _VOLUME}, required=["assetPairId"]),
     "BulkOrderItem": _obj({"orderAction": {"type": "string", "enum": ["buy", "sell"]},
-                           "volume": _NUM, "price": _NUM, "oldId": _NSTR}, required=[]),
+                           "volume": _VOLUME, "price": _PRICE, "oldId": _NSTR}, required=[]),
     "PlaceBulkLimitOrderRequest": _obj({
-        "assetPairId": _STR, "cancelPreviousOrders": _BOOL,
+        "assetPairId": _PAIR, "cancelPreviousOrders": _BOOL,
         "cancelMode": {"type": "string", "nullable": True,
                        "enum": ["notEmptySide", "bothSides", "sellSide", "buySide", None]},
         "orders": {"type": "array", "nullable": True, "items": _ref("BulkOrderItem")}},
         required=["assetPairId"]),
     "CreateWithdrawalRequest": _obj({
-        "assetId": _STR, "volume": _NUM, "destinationAddress": _STR,
+        "assetId": dict(_STR, example="BTC"), "volume": _VOLUME, "destinationAddress": _STR,
         "destinationAddressExtension": _NSTR}, required=["assetId", "destinationAddress"]),
 }
 
@@ -305,6 +308,7 @@ function example(schema, doc) {
     return out;
   }
   if (schema.type === "array") return [example(schema.items, doc)];
+  if (schema.example !== undefined) return schema.example;
   if (schema.enum) return schema.enum[0];
   return {number: 0, integer: 0, boolean: false}[schema.type] ?? "string";
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from .openapi import SWAGGER_JSON_PATH, SWAGGER_UI_PATH, openapi_document, swagg
 
 log = logging.getLogger(__name__)
 _COUNTER = web.AppKey("rest_request_counter", list)
+MAX_BODY = 30_000_000                  # Kestrel's default request body limit
 
 
 # --- routes -------------------------------------------------------------------------------
@@ -36,6 +38,7 @@ class Route:
     handler: Callable
     private: bool = False
     body: cj.Model | None = None       # JSON body model (POST)
+    request_id: bool = False           # required header X-Request-ID (withdrawals)
     segments: tuple[str, ...] = field(default=())
 
     @property
@@ -47,9 +50,10 @@ class Route:
 ROUTES: list[Route] = []
 
 
-def route(method: str, template: str, private: bool = False, body: cj.Model | None = None):
+def route(method: str, template: str, private: bool = False, body: cj.Model | None = None,
+          request_id: bool = False):
     def register(fn):
-        ROUTES.append(Route(method, template, fn, private, body,
+        ROUTES.append(Route(method, template, fn, private, body, request_id,
                             tuple(template.strip("/").split("/"))))
         return fn
     return register
@@ -199,9 +203,9 @@ def asset_pair(c: Call):
 def orderbooks(c: Call):
     pair_id, depth = c.q_string("assetPairId"), c.q_int("depth", None)
     c.bound()
-    if pair_id is None and cj.quirk(c.quirks, "rest-orderbooks-require-pair"):
+    if pair_id is None and c.quirks["rest-orderbooks-require-pair"]:
         raise ServerCrash("order books looked up with a null asset pair id")
-    per_order = cj.quirk(c.quirks, "orderbook-per-order-entries")
+    per_order = c.quirks["orderbook-per-order-entries"]
     books = c.ex.orderbooks(pair_id, (depth or 0) if per_order else 0)
     return ok([cj.orderbook(b, c.quirks, depth or 0) for b in books])
 
@@ -272,7 +276,7 @@ def _guid(text: str) -> str | None:
 def _history_order_id(c: Call) -> str | None:
     """The order id as the history service sees it; a non-UUID id crashes it (quirk)."""
     guid = _guid(c.params["orderId"])
-    if guid is None and cj.quirk(c.quirks, "rest-non-uuid-order-id-500"):
+    if guid is None and c.quirks["rest-non-uuid-order-id-500"]:
         raise ServerCrash("history service: order id is not a UUID")
     return guid
 
@@ -311,7 +315,7 @@ def place_bulk(c: Call):
     b = c.body
     orders = b["Orders"] or []
     if any(o is None for o in orders):
-        if cj.quirk(c.quirks, "rest-bulk-null-item-500"):
+        if c.quirks["rest-bulk-null-item-500"]:
             raise ServerCrash("bulk order item is null")
         orders = [o for o in orders if o is not None]
     items = [BulkItem(_side(o["OrderAction"]), o["Volume"], o["Price"], o["OldId"])
@@ -341,15 +345,14 @@ _EPOCH_MS = 62135596800000           # 0001-01-01 .. 1970-01-01
 
 
 def _dotnet_ms(value: float | None) -> int | None:
-    """`DateTime.UnixEpoch.AddMilliseconds(value)` as epoch ms; OverflowError where .NET throws."""
+    """`DateTime.UnixEpoch.AddMilliseconds(value)` as epoch ms (rounded half away from zero);
+    OverflowError where .NET throws (outside years 1..9999, NaN, infinities)."""
     if value is None:
         return None
-    if value != value:
-        raise OverflowError(value)
-    if value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise OverflowError(value)
     ms = int(value + (0.5 if value >= 0 else -0.5))
-    if not -_MAX_MS < ms < _MAX_MS or not -_EPOCH_MS <= ms <= _MAX_MS - _EPOCH_MS - 1:
+    if not -_EPOCH_MS <= ms <= _MAX_MS - _EPOCH_MS - 1:
         raise OverflowError(value)
     return ms
 
@@ -365,7 +368,7 @@ def trades(c: Call):
         from_ms, to_ms = _dotnet_ms(from_), _dotnet_ms(to)
     except OverflowError:
         c.ex.trades(c.account, pair_id, side, offset, take)      # validation comes first
-        if cj.quirk(c.quirks, "rest-trades-time-out-of-range-500"):
+        if c.quirks["rest-trades-time-out-of-range-500"]:
             raise ServerCrash("from/to out of the DateTime range") from None
         from_ms, to_ms = _clamp_ms(from_), _clamp_ms(to)
     found = c.ex.trades(c.account, pair_id, side, offset, take, from_ms, to_ms)
@@ -410,7 +413,7 @@ def deposit_address(c: Call):
     return empty(204) if found is None else bare(cj.deposit_address(found))
 
 
-@route("POST", "/api/operations/withdrawals", private=True, body=cj.WITHDRAWAL)
+@route("POST", "/api/operations/withdrawals", private=True, body=cj.WITHDRAWAL, request_id=True)
 def create_withdrawal(c: Call):
     b = c.body
     op_id = c.ex.create_withdrawal(c.account, c.request_id, b["AssetId"], b["Volume"],
@@ -425,14 +428,17 @@ _JSON_TYPES = re.compile(r"(application/json|text/json|application/[^/;\s]+\+jso
 async def _bind_body(c: Call, r: Route) -> web.Response | None:
     """Header and body binding of a POST route; a 415/400 response, or None when bound."""
     errors: list[tuple[str, str]] = []
-    if r.template == "/api/operations/withdrawals":
+    if r.request_id:
         c.request_id = c.request.headers.get("X-Request-ID", "")
         if not c.request_id.strip():
             errors.append(("X-Request-ID", "The requestId field is required."))
     media = c.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if not _JSON_TYPES.fullmatch(media):
         return _response(415, cj.problem_415(_next_trace(c.request)), cj.PROBLEM)
-    raw = await c.request.read()
+    try:
+        raw = await c.request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return empty(413)
     text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
     if not text.strip():
         errors.append(("", "A non-empty request body is required."))
@@ -560,7 +566,7 @@ def create_app(mock) -> web.Application:
             return await handler(request)              # the control API (aiohttp routes)
         return _cors(await _dispatch(request, mock), request)
 
-    app = web.Application(middlewares=[pipeline])
+    app = web.Application(middlewares=[pipeline], client_max_size=MAX_BODY)
     app[_COUNTER] = [0]
     from .control import add_control_routes
     add_control_routes(app, mock)

@@ -457,10 +457,12 @@ class Exchange:
             raise ValueError(f"unknown cancel mode {cancel_mode!r}")
         ids = [self.ids.next() for _ in items]
         raw = self.reference.pairs.get(pair_id)
-        if raw is None:
-            return BulkResult(pair_id, Code.meUnknownAsset, ())
-        if self.reference.pair(pair_id) is None:
-            return BulkResult(pair_id, Code.meDisabledAsset, ())
+        if raw is None or self.reference.pair(pair_id) is None:
+            # the engine's answer; the item ids were drawn, so the journal needs the command
+            self._record("place_bulk", account=account, pair_id=pair_id, items=list(items),
+                         cancel_previous=cancel_previous, cancel_mode=cancel_mode)
+            code = Code.meUnknownAsset if raw is None else Code.meDisabledAsset
+            return BulkResult(pair_id, code, ())
         pair = raw
         # the engine's view of each item: the side follows the sign of the signed volume
         signed = [it.volume if it.side == BUY else -it.volume for it in items]

@@ -27,6 +27,8 @@ QUIRKS: dict[str, tuple[bool, str]] = {
     "orderbook-multi-pair-diff": (True, "multi-pair book streams diff against the last book sent"),
     "grpc-orderbooks-empty-pair": (True, "gRPC GetOrderbooks without assetPairId answers one empty book with id \"\""),
     "grpc-non-uuid-order-id-unknown": (True, "gRPC GetOrder/GetOrderTrades with a non-GUID id fail with UNKNOWN"),
+    "rest-bulk-null-item-500": (True, "REST bulk order with a null item fails with 500"),
+    "rest-trades-time-out-of-range-500": (True, "REST trades from/to outside .NET DateTime range, NaN or infinity fail with 500"),
     "get-order-updates-unimplemented": (False, "GetOrderUpdates answers UNIMPLEMENTED"),
 }
 

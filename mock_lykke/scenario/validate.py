@@ -162,6 +162,12 @@ def _cross_problems(src: Source, data: dict, ref: dict, bad: set, base_dir: Path
             out.append(src.problem(("market", i, "assetPairId"),
                                    f"unknown asset pair {m['assetPairId']!r}"))
             refs_ok = False
+        pair = pairs.get(m["assetPairId"])
+        if pair is not None and not _listed(pair, assets):
+            out.append(src.problem(("market", i, "assetPairId"),
+                                   f"asset pair {m['assetPairId']!r} is not tradable (disabled, "
+                                   "or one of its assets is not listed)"))
+            refs_ok = False
         cls = PARTICIPANTS[m["kind"]]
         if refs_ok:
             for path, msg in cls.problems(m, ref, base_dir):
@@ -194,6 +200,17 @@ def _cross_problems(src: Source, data: dict, ref: dict, bad: set, base_dir: Path
                 except ValueError:
                     pass
     return out
+
+
+def _listed(pair: dict, assets: dict) -> bool:
+    """Whether a pair is visible and tradable (enabled, both assets listed)."""
+    if pair.get("disabled"):
+        return False
+    for key in ("baseAssetId", "quoteAssetId"):
+        asset = assets.get(pair.get(key))
+        if asset is None or asset.get("isTradable") is False or asset.get("isDisabled"):
+            return False
+    return True
 
 
 def _data_problems(src: Source, spec: dict, path: tuple, base_dir: Path | None):
