@@ -8,9 +8,11 @@ import argparse
 import asyncio
 import json
 import os
+import shlex
 import signal
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from .engine.clock import CLOCKS, format_time
@@ -50,6 +52,20 @@ def _server_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rest-port", type=int, default=5000, help="0 = any free port (default 5000)")
     p.add_argument("--ready-file", metavar="FILE",
                    help="when ready, write the endpoints and API keys here as JSON")
+    t = p.add_argument_group("TLS, as the real endpoints (docs/tls.md); any --tls-* implies --tls")
+    t.add_argument("--tls", action="store_true",
+                   help="gRPC over TLS and REST over HTTPS, with a certificate for localhost, "
+                        "127.0.0.1 and ::1 issued by a throwaway CA")
+    t.add_argument("--tls-name", metavar="NAME", action="append", default=[],
+                   help="one more name (DNS or IP) for the certificate; repeatable")
+    t.add_argument("--tls-cert", metavar="FILE", help="serve this certificate (PEM) instead")
+    t.add_argument("--tls-key", metavar="FILE", help="the private key (PEM) of --tls-cert")
+    t.add_argument("--tls-ca", metavar="FILE",
+                   help="with --tls-cert: the CA clients trust (default: the certificate "
+                        "itself if self-signed)")
+    t.add_argument("--tls-dir", metavar="DIR",
+                   help="write the CA certificate here (default: a temporary folder, removed "
+                        "at exit)")
 
 
 def write_atomic(path: str | Path, text: str) -> None:
@@ -65,10 +81,41 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise
 
 
+def make_tls_from_args(args, stack: ExitStack):
+    """The TlsMaterial the --tls* options ask for, or None. A temporary folder for the CA
+    certificate is removed when `stack` closes. Raises mock_lykke.tls.TlsError."""
+    names = getattr(args, "tls_name", None) or []
+    cert, key = getattr(args, "tls_cert", None), getattr(args, "tls_key", None)
+    ca, folder = getattr(args, "tls_ca", None), getattr(args, "tls_dir", None)
+    if not (getattr(args, "tls", False) or names or cert or key or ca or folder):
+        return None
+    from .tls import TlsError, make_tls
+    if ca and not cert:
+        raise TlsError("--tls-ca goes with --tls-cert")
+    if folder is None and cert is None:
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="mock-lykke-tls-"))
+    return make_tls(names, cert, key, ca, folder)
+
+
 def ready_info(server, mock) -> dict:
-    return {"grpc": server.grpc_target, "rest": server.rest_url,
+    info = {"grpc": server.grpc_target, "rest": server.rest_url,
             "accounts": [{"name": a.name, "apiKey": a.api_key}
                          for a in mock.exchange.accounts.values() if a.api_key]}
+    tls = getattr(server, "tls", None)
+    if tls is not None:
+        info["caFile"] = str(tls.ca_file) if tls.ca_file else None
+    return info
+
+
+def _tls_lines(ca_file: str | None) -> list[str]:
+    from .tls import TRUST_VARIABLES
+    if ca_file is None:
+        return ["  TLS: clients must trust the issuer of --tls-cert (or give --tls-ca FILE)"]
+    lines = ["  TLS: to trust the mock's CA, export in the bot's environment:"]
+    exports = {f"export {name}={shlex.quote(ca_file)}": users
+               for name, users in TRUST_VARIABLES.items()}
+    width = max(map(len, exports))
+    return lines + [f"    {line:<{width}}  # {users}" for line, users in exports.items()]
 
 
 def _print_ready(info: dict, mock, out=None) -> None:
@@ -76,22 +123,26 @@ def _print_ready(info: dict, mock, out=None) -> None:
     speed = f" x{clock.speed:g}" if getattr(clock, "speed", 1) != 1 else ""
     ctl = mock.controller
     name = ctl.scenario.name if ctl is not None and ctl.scenario is not None else "-"
+    tls = "caFile" in info
     lines = [f"mock-lykke ready: scenario {name}",
-             f"  gRPC   {info['grpc']}",
+             f"  gRPC   {info['grpc']}" + ("  (TLS)" if tls else ""),
              f"  REST   {info['rest']}",
              f"  clock  {clock.mode}{speed}, at {format_time(clock.now())}",
              "  accounts (API keys, send as 'Authorization: Bearer <key>'):"]
     width = max((len(a["name"]) for a in info["accounts"]), default=0)
     lines += [f"    {a['name']:<{width}}  {a['apiKey']}" for a in info["accounts"]]
+    if tls:
+        lines += _tls_lines(info["caFile"])
     print("\n".join(lines), file=out or sys.stdout, flush=True)
 
 
-async def run_server(mock, args, server_cls=None) -> int:
+async def run_server(mock, args, server_cls=None, tls=None) -> int:
     """Serve mock until SIGTERM / SIGINT; returns the exit code."""
     if server_cls is None:
         from .server import MockServer as server_cls
+    extra = {"tls": tls} if tls is not None else {}
     server = server_cls(mock, host=args.host, grpc_port=args.grpc_port,
-                        rest_port=args.rest_port)
+                        rest_port=args.rest_port, **extra)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     handled = []
@@ -138,13 +189,19 @@ def cmd_serve(args) -> int:
     mode = args.clock or (scenario.clock_mode if scenario else "realtime")
     if args.speed is not None and mode == "virtual":
         print("mock-lykke: note: --speed has no effect on the virtual clock", file=sys.stderr)
-    try:
-        mock = build_mock(scenario, seed=args.seed, clock_mode=args.clock, speed=args.speed,
-                          journal_path=args.journal)
-    except OSError as e:
-        print(f"mock-lykke: {e}", file=sys.stderr)
-        return EXIT_FAIL
-    return asyncio.run(run_server(mock, args))
+    from .tls import TlsError
+    with ExitStack() as stack:
+        try:
+            tls = make_tls_from_args(args, stack)
+            mock = build_mock(scenario, seed=args.seed, clock_mode=args.clock, speed=args.speed,
+                              journal_path=args.journal)
+        except TlsError as e:
+            print(f"mock-lykke: {e}", file=sys.stderr)
+            return EXIT_BAD
+        except OSError as e:
+            print(f"mock-lykke: {e}", file=sys.stderr)
+            return EXIT_FAIL
+        return asyncio.run(run_server(mock, args, tls=tls))
 
 
 def cmd_validate(args) -> int:
@@ -177,11 +234,18 @@ def cmd_replay(args) -> int:
         return EXIT_OK
     from .scenario.controller import Controller
     from .state import Mock
-    mock = Mock(exchange=exchange, started_at=exchange.clock.start_ms)
-    controller = Controller(mock)
-    mock.on_start.append(controller.start)
-    mock.on_stop.append(controller.stop)
-    return asyncio.run(run_server(mock, args))
+    from .tls import TlsError
+    with ExitStack() as stack:
+        try:
+            tls = make_tls_from_args(args, stack)
+        except TlsError as e:
+            print(f"mock-lykke: {e}", file=sys.stderr)
+            return EXIT_BAD
+        mock = Mock(exchange=exchange, started_at=exchange.clock.start_ms)
+        controller = Controller(mock)
+        mock.on_start.append(controller.start)
+        mock.on_stop.append(controller.stop)
+        return asyncio.run(run_server(mock, args, tls=tls))
 
 
 def cmd_schema(args) -> int:

@@ -7,6 +7,9 @@
 Ports 0 (the default) pick free ephemeral ports; the bound ones are `grpc_port` and
 `rest_port`. With a realtime exchange clock the server also runs the clock's timers (unless
 the scenario controller's own driver does).
+
+With `tls=make_tls(...)` (mock_lykke.tls) the gRPC port serves TLS (ALPN h2) and the REST
+port HTTPS (`rest_url` is then https://...); clients trust `tls.ca_file`.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from .api.grpc_public import PublicFront
 from .api.streams import DEFAULT_QUEUE_LIMIT, StreamHub
 from .scenario.driver import ClockDriver
 from .state import Mock
+from .tls import TlsMaterial
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +35,9 @@ GRPC_OPTIONS = [("grpc.so_reuseport", 0)]      # a busy port is an error, not sh
 
 class MockServer:
     def __init__(self, mock: Mock, host: str = "127.0.0.1", grpc_port: int = 0,
-                 rest_port: int = 0):
+                 rest_port: int = 0, tls: TlsMaterial | None = None):
         self.mock = mock
+        self.tls = tls
         self.host = host
         self.grpc_port = grpc_port
         self.rest_port = rest_port
@@ -52,7 +57,8 @@ class MockServer:
 
     @property
     def rest_url(self) -> str:
-        return f"http://{self._connect_host}:{self.rest_port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self._connect_host}:{self.rest_port}"
 
     async def __aenter__(self) -> "MockServer":
         await self.start()
@@ -120,8 +126,12 @@ class MockServer:
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
         names += [health.SERVICE_NAME, reflection.SERVICE_NAME]
         reflection.enable_server_reflection(names, server)
+        address = f"{self.host}:{self.grpc_port}"
         try:
-            port = server.add_insecure_port(f"{self.host}:{self.grpc_port}")
+            if self.tls is None:
+                port = server.add_insecure_port(address)
+            else:
+                port = server.add_secure_port(address, self.tls.server_credentials())
         except RuntimeError as e:           # grpc's way of saying the address is taken
             raise OSError(f"cannot bind gRPC to {self.host}:{self.grpc_port}: {e}") from None
         if not port:
@@ -135,7 +145,8 @@ class MockServer:
         runner = web.AppRunner(create_app(self.mock))
         await runner.setup()
         self._runner = runner
-        site = web.TCPSite(runner, self.host, self.rest_port)
+        ssl_context = self.tls.server_ssl_context() if self.tls is not None else None
+        site = web.TCPSite(runner, self.host, self.rest_port, ssl_context=ssl_context)
         await site.start()
         self.rest_port = runner.addresses[0][1]
 

@@ -19,6 +19,11 @@ from mock_lykke.scenario.snapshot import snapshot
 from test_scenario_support import SCENARIOS, START
 
 HAVE_SERVER = importlib.util.find_spec("mock_lykke.server") is not None
+DEMO_TRADER_KEY = (  # the default scenario's demo key of account "trader" (docs/tls.md)
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJrZXktaWQiOiJjMzhmYjM3NS00MWQ1LTVkNTctODczMC01ZWRhN"
+    "zhkN2MxMmYiLCJ3YWxsZXQtaWQiOiI3YjU2ZGY2Yi0zMzVkLTRlNTktYjVjZS00MTZlNzQ4NTUyYzkiLCJjbGllbnQ"
+    "taWQiOiJhMmViODA3Yy05MTA0LTRjMDEtYjc4Yy1mYWQ5OTdkYTAzZTIiLCJhdWQiOiJoZnQtYXBpdjIubHlra2UuY"
+    "29tIiwiZXhwIjo0MTAyNDQ0ODAwfQ.JxHfxEzQPKmPWCdvJ1PoKQvKsgMZQ1aaLb5n4i7Bnb4")
 
 
 def test_validate_ok_and_bad(tmp_path, capsys):
@@ -136,10 +141,10 @@ def _get(url):
 def test_serve_default_scenario_has_a_moving_market_within_a_second(tmp_path):
     proc, ready, out = _serve(tmp_path)
     try:
-        assert "mock-lykke ready" in out and "demo-trader-key" in out
+        assert "mock-lykke ready" in out and DEMO_TRADER_KEY in out
         info = json.loads(ready.read_text())
         assert info["grpc"].startswith("127.0.0.1:") and info["rest"].startswith("http://")
-        assert {"name": "trader", "apiKey": "demo-trader-key"} in info["accounts"]
+        assert {"name": "trader", "apiKey": DEMO_TRADER_KEY} in info["accounts"]
         rest = info["rest"]
         assert _get(rest + "/_mock/health")["serving"] is True
         start = _get(rest + "/_mock/time")["start"]

@@ -39,7 +39,12 @@ def test_default_scenario_is_a_realtime_market_with_demo_keys():
     sc = default_scenario()
     assert sc.clock_mode == "realtime"
     keys = {a["name"]: a["apiKey"] for a in sc.accounts()}
-    assert keys["trader"] == "demo-trader-key"
+    assert keys["trader"] == (                            # JWT-shaped, as real keys
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJrZXktaWQiOiJjMzhmYjM3NS00MWQ1LTVkNTctODc"
+        "zMC01ZWRhNzhkN2MxMmYiLCJ3YWxsZXQtaWQiOiI3YjU2ZGY2Yi0zMzVkLTRlNTktYjVjZS00MTZlNzQ"
+        "4NTUyYzkiLCJjbGllbnQtaWQiOiJhMmViODA3Yy05MTA0LTRjMDEtYjc4Yy1mYWQ5OTdkYTAzZTIiLCJ"
+        "hdWQiOiJoZnQtYXBpdjIubHlra2UuY29tIiwiZXhwIjo0MTAyNDQ0ODAwfQ.JxHfxEzQPKmPWCdvJ1Po"
+        "KQvKsgMZQ1aaLb5n4i7Bnb4")
     c = build_mock(sc).controller
     assert c.exchange.clock.mode == "realtime"
     assert c.exchange.clock.now() == c.start_ms           # paused until the server starts

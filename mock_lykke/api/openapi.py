@@ -289,7 +289,7 @@ pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:25em}
 label{display:block;margin:.2em 0}input{font-family:monospace}
 </style></head><body>
 <h1 id="title">Lykke Trading API</h1>
-<p>API key: <input id="key" size="40" placeholder="demo-trader-key"></p>
+<p>API key: <input id="key" size="40" placeholder="printed by mock-lykke serve"></p>
 <div id="ops">Loading the document&hellip;</div>
 <script>
 "use strict";
