@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     _server_args(r)
 
     sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+
+    from .dryrun.report import add_report_parser
+    from .recorder import add_record_parser
+    add_record_parser(sub)        # each of these sets args.run
+    add_report_parser(sub)
     return p
 
 
@@ -256,6 +261,8 @@ def cmd_schema(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "run", None):
+        return args.run(args)
     handler = {"serve": cmd_serve, "validate": cmd_validate, "replay": cmd_replay,
                "schema": cmd_schema}[args.command]
     return handler(args)

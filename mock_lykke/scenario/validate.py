@@ -12,6 +12,7 @@ from ..engine.clock import DEFAULT_START, VirtualClock, parse_time
 from ..engine.numbers import fits
 from ..market import PARTICIPANTS
 from .build import place_resting, setup_exchange
+from ..latency import rule_problems
 from .faults import fault_problems
 from .schema import validator
 from .source import Problem, ScenarioError, Source
@@ -104,6 +105,15 @@ def _cross_problems(src: Source, data: dict, ref: dict, bad: set, base_dir: Path
         except (ValueError, TypeError):
             out.append(src.problem(("clock", "start"),
                                    f"{_describe(clock['start'])} is not an ISO-8601 time"))
+    if isinstance(clock, dict) and "until" in clock and ok(("clock", "until")):
+        try:
+            parse_at(clock["until"], 0)
+        except ValueError as e:
+            out.append(src.problem(("clock", "until"), str(e)))
+    for i, rule in enumerate(data.get("latency") or []):
+        if isinstance(rule, dict) and ok(("latency", i)):
+            for path, msg in rule_problems(rule, base_dir):
+                out.append(src.problem(("latency", i) + path, msg))
     out += _duplicates(src, data.get("assets"), "assets", "assetId", "asset")
     out += _duplicates(src, data.get("assetPairs"), "assetPairs", "assetPairId", "asset pair")
     out += _duplicates(src, data.get("accounts"), "accounts", "name", "account name")
@@ -214,13 +224,12 @@ def _listed(pair: dict, assets: dict) -> bool:
 
 
 def _data_problems(src: Source, spec: dict, path: tuple, base_dir: Path | None):
-    from ..market.data import load_rows
-    from ..market.replay import data_path
+    from ..market.replay import data_path, load_data
     file = data_path(spec, base_dir)
     if not file.is_file():
         return [src.problem(path, f"data file not found: {file}")]
     try:
-        load_rows(file)
+        load_data(file, spec.get("assetPairId"))
     except ScenarioError as e:
         return [src.problem(path, f"bad data file ({len(e.problems)} problem(s) below)"),
                 *e.problems]

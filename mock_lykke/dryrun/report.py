@@ -1,0 +1,307 @@
+"""The dry-run report, from the journal alone: summary.json, orders.csv, fills.csv and one
+self-contained report.html (plotly's JS inline: it opens offline).
+
+    summary = write_report("out/journal.jsonl", "out/", account="trader")
+
+The HTML needs the `report` extra (`pip install 'mock-lykke[report]'`: plotly, jinja2,
+tsdownsample); the JSON and CSV files do not. Definitions of every number: docs/report.md.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from array import array
+from decimal import Decimal
+from pathlib import Path
+
+from ..engine.clock import format_time
+from ..engine.orders import BUY
+from ..journal import ReplayError
+from .metrics import Metrics, _fmt, collect
+
+MAX_POINTS = 4000          # per plotted line, after downsampling
+MAX_MARKERS = 4000         # fills marked per pair
+TABLE_ROWS = 200           # rows of each table in the HTML (the CSV files have all)
+EXTRA_HINT = "pip install 'mock-lykke[report]'"
+
+ORDER_COLUMNS = ["time", "id", "pair", "side", "type", "price", "volume", "filled", "status",
+                 "rejectReason", "queueAhead", "arrivalMid", "latencyRequestMs",
+                 "latencyResponseMs", "call"]
+FILL_COLUMNS = ["time", "trade", "order", "pair", "side", "role", "price", "volume",
+                "quoteVolume", "fee", "feeAsset", "queueAhead", "arrivalMid", "slippage"]
+
+
+class ReportError(Exception):
+    """The report cannot be written (a missing extra, a bad journal)."""
+
+
+def write_report(journal_path: str | Path, out_dir: str | Path, account: str | None = None,
+                 *, valuation: str | None = None, html: bool = True,
+                 source: str = "auto") -> dict:
+    """Measure the journal (from its notes, or by replaying it: metrics.collect), write the
+    report files into out_dir; returns the summary."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    m = collect(journal_path, account, valuation, source)
+    summary = m.summary()
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    times = _Times()
+    _write_csv(out / "orders.csv", ORDER_COLUMNS,
+               (order_row(r, times) for r in m.order_rows()))
+    _write_csv(out / "fills.csv", FILL_COLUMNS, (fill_row(f, times) for f in m.fills))
+    if html:
+        text = render_html(m, summary, Path(journal_path).name)
+        (out / "report.html").write_text(text, encoding="utf-8")
+    return summary
+
+
+# --- tables ---------------------------------------------------------------------------------
+def _cell(value):
+    if value is None:
+        return ""
+    if value.__class__ is Decimal:
+        return format(value.normalize(), "f") if value else "0"
+    return value
+
+
+class _Times:
+    """ISO times of epoch ms, remembered (many rows share a time)."""
+
+    def __init__(self):
+        self.known: dict[int, str] = {}
+
+    def __call__(self, ms: int) -> str:
+        text = self.known.get(ms)
+        if text is None:
+            text = self.known[ms] = format_time(ms)
+        return text
+
+
+def order_row(r: dict, time=format_time) -> list:
+    """One orders.csv row, in ORDER_COLUMNS order."""
+    return [time(r["t"]), r["id"] or "", r["pair"], r["side"], r["type"], _cell(r["price"]),
+            _cell(r["volume"]), _cell(r["filled"]), r["status"], _cell(r["rejectReason"]),
+            _cell(r["queueAhead"]), _cell(r["arrivalMid"]), _cell(r.get("latencyRequest")),
+            _cell(r.get("latencyResponse")), _cell(r["call"])]
+
+
+def slippage(f: dict) -> Decimal | None:
+    """What the fill cost against the mid when its order arrived (quote asset; < 0: better)."""
+    mid = f["arrivalMid"]
+    if mid is None:
+        return None
+    sign = 1 if f["side"] == BUY else -1
+    return sign * (f["price"] - mid) * f["volume"]
+
+
+def fill_row(f: dict, time=format_time) -> list:
+    """One fills.csv row, in FILL_COLUMNS order."""
+    return [time(f["t"]), f["trade"], f["order"], f["pair"], f["side"], f["role"],
+            _cell(f["price"]), _cell(f["volume"]), _cell(f["quoteVolume"]), _cell(f["fee"]),
+            _cell(f["feeAsset"]), _cell(f["queueAhead"]), _cell(f["arrivalMid"]),
+            _cell(slippage(f))]
+
+
+def _write_csv(path: Path, columns: list[str], rows) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+
+
+# --- HTML -------------------------------------------------------------------------------------
+def _imports():
+    try:
+        import jinja2
+        import numpy as np
+        import plotly.graph_objects as go
+        import plotly.io as pio
+        from plotly.offline import get_plotlyjs
+        from plotly.subplots import make_subplots
+        from tsdownsample import MinMaxLTTBDownsampler
+    except ImportError as e:
+        raise ReportError(f"the HTML report needs the `report` extra ({e.name} is missing): "
+                          f"{EXTRA_HINT}") from None
+    return jinja2, np, go, pio, get_plotlyjs, make_subplots, MinMaxLTTBDownsampler
+
+
+def render_html(m: Metrics, summary: dict, source: str) -> str:
+    jinja2, np, go, pio, get_plotlyjs, make_subplots, Downsampler = _imports()
+    downsampler = Downsampler()
+
+    def thin(t, v):
+        """(datetimes, values) with at most MAX_POINTS points (MinMaxLTTB)."""
+        t = np.frombuffer(t, dtype=np.int64) if len(t) else np.zeros(0, np.int64)
+        v = np.frombuffer(v, dtype=np.float64) if len(v) else np.zeros(0)
+        if len(t) > MAX_POINTS:
+            idx = np.sort(downsampler.downsample(t, v, n_out=MAX_POINTS).astype(np.int64))
+            t, v = t[idx], v[idx]
+        return t.astype("datetime64[ms]"), v
+
+    def html(fig, name: str) -> str:
+        fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 30, "b": 40},
+                          legend={"orientation": "h", "y": 1.08})
+        return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=f"fig-{name}",
+                           config={"displaylogo": False, "responsive": True},
+                           default_height=f"{fig.layout.height or 420}px")
+
+    figures = []
+    if len(m.eq_t):
+        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3],
+                            vertical_spacing=0.05)
+        t, net = thin(m.eq_t, m.eq_net)
+        tg, gross = thin(m.eq_t, m.eq_gross)
+        dd_values = np.frombuffer(m.eq_net, dtype=np.float64)
+        dd = np.maximum.accumulate(dd_values) - dd_values
+        td, dd = thin(m.eq_t, np.ascontiguousarray(dd))
+        fig.add_trace(go.Scatter(x=t, y=net, name="equity (after fees)", line_shape="hv"),
+                      row=1, col=1)
+        fig.add_trace(go.Scatter(x=tg, y=gross, name="equity before fees", line_shape="hv",
+                                 line={"dash": "dot"}), row=1, col=1)
+        fig.add_trace(go.Scatter(x=td, y=-dd, name="drawdown", line_shape="hv", fill="tozeroy",
+                                 line={"color": "#b00020"}), row=2, col=1)
+        fig.update_layout(height=520)
+        figures.append({"title": f"Equity ({m.quote}) and drawdown", "html": html(fig, "equity"),
+                        "note": None})
+    for pair_id in _traded_pairs(m):
+        fig = go.Figure()
+        hist = m.mids.get(pair_id)
+        if hist is not None and len(hist.times):
+            scale = 10.0 ** hist.scale * 2
+            mids = np.frombuffer(hist.doubled, dtype=np.int64) / scale
+            t, v = thin(hist.times, np.ascontiguousarray(mids))
+            fig.add_trace(go.Scatter(x=t, y=v, name="mid", line_shape="hv",
+                                     line={"color": "#555"}))
+        fills = [f for f in m.fills if f["pair"] == pair_id]
+        note = None
+        if len(fills) > MAX_MARKERS:
+            step = len(fills) / MAX_MARKERS
+            note = f"{MAX_MARKERS} of {len(fills)} fills marked (evenly spaced); fills.csv has all"
+            fills = [fills[int(i * step)] for i in range(MAX_MARKERS)]
+        for side, symbol, color in ((BUY, "triangle-up", "#00703c"),
+                                    ("sell", "triangle-down", "#b00020")):
+            these = [f for f in fills if f["side"] == side]
+            if these:
+                fig.add_trace(go.Scatter(
+                    x=np.array([f["t"] for f in these], dtype="datetime64[ms]"),
+                    y=np.array([float(f["price"]) for f in these]), mode="markers",
+                    name=f"{side} fills", marker={"symbol": symbol, "color": color, "size": 8},
+                    customdata=[[f["role"], _fmt(f["volume"])] for f in these],
+                    hovertemplate="%{y} x %{customdata[1]} (%{customdata[0]})<extra></extra>"))
+        figures.append({"title": f"{pair_id}: mid price and your fills",
+                        "html": html(fig, f"price-{pair_id}"), "note": note})
+    assets = [a for a in sorted(m.inv) if len(m.inv[a][0])]
+    if assets:
+        fig = make_subplots(rows=len(assets), cols=1, shared_xaxes=True, subplot_titles=assets,
+                            vertical_spacing=0.08)
+        for i, asset in enumerate(assets, 1):
+            ts, vs = m.inv[asset]
+            if m.start_t is not None and ts[0] > m.start_t:     # nothing changed before
+                ts, vs = array("q", [m.start_t]) + ts, array("d", [0.0]) + vs
+            t, v = thin(ts, vs)
+            fig.add_trace(go.Scatter(x=t, y=v, name=asset, line_shape="hv"), row=i, col=1)
+        fig.update_layout(height=180 * len(assets) + 60, showlegend=False)
+        figures.append({"title": "Inventory (change from the start)",
+                        "html": html(fig, "inventory"), "note": None})
+
+    orders = m.order_rows()
+    tables = [
+        {"title": "Orders", "columns": ORDER_COLUMNS, "left": {"time", "id", "pair", "side",
+                                                               "type", "status", "rejectReason"},
+         "rows": [dict(zip(ORDER_COLUMNS, order_row(r))) for r in orders[:TABLE_ROWS]],
+         "note": _shown(len(orders), "orders.csv")},
+        {"title": "Fills", "columns": FILL_COLUMNS, "left": {"time", "trade", "order", "pair",
+                                                             "side", "role", "feeAsset"},
+         "rows": [dict(zip(FILL_COLUMNS, fill_row(f))) for f in m.fills[:TABLE_ROWS]],
+         "note": _shown(len(m.fills), "fills.csv")},
+    ]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                             autoescape=True, keep_trailing_newline=True)
+    template = env.get_template("report.html.j2")
+    period = "no activity"
+    if summary["from"] is not None:
+        period = f"{format_time(summary['from'])} to {format_time(summary['to'])}"
+    period += (" · from the journal's notes" if m.source == "notes"
+               else " · by replaying the journal")
+    return template.render(s=summary, source=source, period=period, cards=_cards(summary),
+                           figures=[{**f, "html": jinja2.utils.markupsafe.Markup(f["html"])}
+                                    for f in figures],
+                           tables=tables,
+                           plotly_js=jinja2.utils.markupsafe.Markup(get_plotlyjs()))
+
+
+def _traded_pairs(m: Metrics) -> list[str]:
+    seen = dict.fromkeys(r["pair"] for r in m.orders.values())
+    seen.update(dict.fromkeys(f["pair"] for f in m.fills))
+    return list(seen)
+
+
+def _shown(total: int, name: str) -> str:
+    if total <= TABLE_ROWS:
+        return f"{total} rows."
+    return f"The first {TABLE_ROWS} of {total} rows; {name} has them all."
+
+
+def _cards(s: dict) -> list[tuple[str, str, str]]:
+    def signed(key):
+        v = s.get(key)
+        if v is None:
+            return "n/a", ""
+        return v, "neg" if v.startswith("-") else ("pos" if v != "0" else "")
+    out = []
+    for label, key in (("PnL", "pnl"), ("PnL before fees", "pnlBeforeFees"),
+                       ("trading PnL", "tradingPnl")):
+        out.append((label, *signed(key)))
+    for label, key in (("fees", "fees"), ("turnover", "turnover"),
+                       ("max drawdown", "maxDrawdown"), ("slippage", "slippage"),
+                       ("slippage (bps)", "slippageBps"), ("fill ratio", "fillRatio"),
+                       ("maker share", "makerShare")):
+        v = s.get(key)
+        out.append((label, "n/a" if v is None else v, ""))
+    out.append(("orders / rejected / fills", f"{s['orders']} / {s['rejected']} / {s['fills']}",
+                ""))
+    for asset, v in s["maxInventory"].items():
+        out.append((f"max inventory {asset}", v, ""))
+    return out
+
+
+# --- command line -----------------------------------------------------------------------------
+def add_report_parser(subparsers):
+    p = subparsers.add_parser(
+        "report", help="the report of a dry-run journal: HTML, JSON summary, CSV tables",
+        description="Replay a journal and write report.html (self-contained, works offline), "
+                    "summary.json, orders.csv and fills.csv into --out.")
+    p.add_argument("journal", metavar="JOURNAL")
+    p.add_argument("--out", metavar="DIR", required=True, help="the report's folder")
+    p.add_argument("--account", metavar="NAME",
+                   help="whose results (default: the dry-run's bot, see docs/report.md)")
+    p.add_argument("--valuation", metavar="ASSET",
+                   help="value everything in this asset (default: the most common quote asset)")
+    p.add_argument("--no-html", action="store_true", help="only the JSON and CSV files")
+    p.set_defaults(run=cmd_report)
+    return p
+
+
+def cmd_report(args) -> int:
+    try:
+        summary = write_report(args.journal, args.out, args.account, valuation=args.valuation,
+                               html=not args.no_html)
+    except (ReplayError, ReportError, OSError) as e:
+        print(f"mock-lykke report: {e}", file=sys.stderr)
+        return 2
+    print(f"PnL {summary['pnl']} {summary['valuationAsset']} (trading PnL "
+          f"{summary['tradingPnl']}, {summary['fills']} fills); report in {args.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    parser = argparse.ArgumentParser(prog="mock-lykke")
+    add_report_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
