@@ -79,6 +79,8 @@ def _summary(rounds: list[dict], prefix: str) -> dict:
         f"{prefix}_ratio": round(ratio, 3),
         f"{prefix}_mock_server_us_per_call": round(med("mock", "server_us_per_call"), 1),
         f"{prefix}_floor_server_us_per_call": round(med("bare", "server_us_per_call"), 1),
+        f"{prefix}_server_cpu_ratio": round(med("bare", "server_us_per_call")
+                                            / med("mock", "server_us_per_call"), 3),
         f"{prefix}_client_us_per_call": round(med("mock", "client_us_per_call"), 1),
     }
 

@@ -6,8 +6,12 @@ accounts, quirks), the seed and the clock's start. Each further line is one entr
 - engine commands as `exchange.recorders` report them (client requests, resting orders,
   market participants and timeline steps alike), the account given by name;
 - `set_account` / `set_quirks`: control changes outside the engine's commands;
-- `clock`: the clock reached t (after an advance, and at the end);
-- `reset`: the world was rebuilt from the scenario, the clock at args.startMs.
+- `clock`: the clock reached t (after an advance, and at the end; in lockstep mode each step,
+  with the stream counts of that moment);
+- `reset`: the world was rebuilt from the scenario, the clock at args.startMs;
+- notes, written when a dry-run tracks what happens (`call`, `order`, `fill`, `reject`,
+  `closed`, `balance`, `price`, `latency`): not replayed. A command that came from a tracked
+  API call carries the call's id as `"call"` beside `args`. docs/dryrun.md has the details.
 
 Replaying the entries in order on a fresh engine with the same seed, the virtual clock set to
 each entry's time, regenerates the same ids and so the exact same state.
@@ -29,6 +33,7 @@ FORMAT = 1
 ENGINE_COMMANDS = ("place_limit", "place_market", "place_bulk", "cancel_order", "cancel_all",
                    "set_balance", "deposit", "create_withdrawal", "create_deposit_addresses")
 DECIMAL_ARGS = ("volume", "price", "amount")
+NOTES = frozenset({"call", "order", "fill", "reject", "closed", "balance", "price", "latency"})
 
 
 class ReplayError(Exception):
@@ -73,9 +78,11 @@ class Journal:
         self.header = {"journal": FORMAT, **header}
         self._write(self.header)
 
-    def record(self, t: int, cmd: str, args: dict) -> None:
+    def record(self, t: int, cmd: str, args: dict, call: int | None = None) -> None:
         self.count += 1
         entry = {"n": self.count, "t": t, "cmd": cmd, "args": encode(args)}
+        if call is not None:
+            entry["call"] = call
         self.entries.append(entry)
         self.last_t = t
         self._write(entry)
@@ -125,6 +132,8 @@ def _setup(header: dict, start_ms: int) -> Exchange:
 def apply_entry(ex: Exchange, header: dict, entry: dict) -> Exchange:
     """Apply one entry; returns the exchange to go on with (a new one after `reset`)."""
     cmd, args, t = entry["cmd"], entry.get("args") or {}, entry["t"]
+    if cmd in NOTES:
+        return ex
     if cmd == "reset":
         return _setup(header, int(args["startMs"]))
     if t > ex.clock.now():

@@ -54,7 +54,7 @@ def test_schema_prints_the_json_schema(capsys):
     assert cli.main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "mock-lykke scenario"
-    assert schema["properties"]["clock"]["properties"]["mode"]["enum"] == ["virtual", "realtime"]
+    assert schema["properties"]["clock"]["properties"]["mode"]["enum"] == ["virtual", "realtime", "lockstep"]
 
 
 def test_replay_prints_the_state_of_the_journal(tmp_path, capsys):

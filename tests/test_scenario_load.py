@@ -182,7 +182,7 @@ def test_scenarios_given_as_dicts_are_validated_too():
 def test_the_schema_lists_modes_quirks_and_error_codes():
     schema = scenario_schema()
     Draft202012Validator.check_schema(schema)
-    assert schema["properties"]["clock"]["properties"]["mode"]["enum"] == ["virtual", "realtime"]
+    assert schema["properties"]["clock"]["properties"]["mode"]["enum"] == ["virtual", "realtime", "lockstep"]
     assert "negative-ask-volumes" in schema["$defs"]["quirks"]["properties"]
     assert "meNotEnoughFunds" in schema["$defs"]["errorCode"]["anyOf"][0]["enum"]
     json.dumps(schema)

@@ -196,6 +196,21 @@ def add_control_routes(app: web.Application, mock) -> None:
         c.remove_fault(_int(request.match_info["id"], "fault id"))
         return c.faults_list()
 
+    # --- latency ----------------------------------------------------------------------
+    @route("GET", "/latency")
+    async def latency(request, c):
+        return c.latency()
+
+    @route("PUT", "/latency")
+    async def set_latency(request, c):
+        body = await _body(request)
+        return c.set_latency(body.get("rules") if isinstance(body, dict) and "rules" in body
+                             else body)
+
+    @route("DELETE", "/latency")
+    async def clear_latency(request, c):
+        return c.clear_latency()
+
     # --- quirks -----------------------------------------------------------------------
     @route("GET", "/quirks")
     async def quirks(request, c):

@@ -5,6 +5,9 @@ Each RPC is a plain method named as in the proto. Unary ones take (request, acco
 return the response message; stream ones take the same and return an opened
 `streams.Subscriber`. They run synchronously on the loop, so an engine command and the
 events it causes never interleave with another call.
+
+Every call is work in flight for the clock (`enter()` / `leave()`, used by lockstep), and goes
+through its latency legs and the dry-run tracking when those are on (mock_lykke/latency.py).
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import grpc
 from google.protobuf import message_factory
 
 from ..engine.errors import ME_MESSAGES, ApiError, Code, ServerCrash
+from ..latency import begin_call
 from ..proto import publicService_pb2 as pb
 from . import convert_grpc as convert
 from .auth import REVOKED, authenticate
@@ -127,44 +131,60 @@ class GrpcFront:
         has_error = "error" in resp_cls.DESCRIPTOR.fields_by_name
 
         async def handler(request, context):
-            await self._unimplemented(name, context)
-            action = await self._fault(name, context)
-            account = await self._auth(context)
-            if action is not None and action.error_code is not None and has_error:
-                return resp_cls(error=_fault_error(action))
-            if action is None or action.error_code is None:
-                try:
-                    return impl(request, account)
-                except ApiError as e:
-                    if has_error:
-                        return resp_cls(error=convert.error(e.code, e.message))
-                    log.error("%s: %r has no error field to carry it", name, e)
-                except ServerCrash:
-                    pass
-                except Exception:
-                    log.exception("%s failed", name)
-            await context.abort(grpc.StatusCode.UNKNOWN, convert.CRASH_DETAILS)
+            clock = self.exchange.clock
+            clock.enter()
+            try:
+                await self._unimplemented(name, context)
+                action = await self._fault(name, context)
+                account = await self._auth(context)
+                call = begin_call(self.mock, "grpc", name, account)
+                response = await self._answer(call, name, impl, resp_cls, has_error, action,
+                                              request, account)
+                if call is not None:
+                    await call.finish()
+                if response is None:
+                    await context.abort(grpc.StatusCode.UNKNOWN, convert.CRASH_DETAILS)
+                return response
+            finally:
+                clock.leave()
         handler.__name__ = name
         return handler
+
+    @staticmethod
+    async def _answer(call, name, impl, resp_cls, has_error, action, request, account):
+        """The response message of a unary call; None: it crashed (status UNKNOWN)."""
+        if action is not None and action.error_code is not None:
+            if call is not None:
+                call.note("fault", action.error_code, _fault_error(action).message)
+            return resp_cls(error=_fault_error(action)) if has_error else None
+        try:
+            if call is None:
+                return impl(request, account)
+            return await call.run(lambda: impl(request, account))
+        except ApiError as e:
+            if call is not None:
+                call.note("rejected", int(e.code), e.message)
+            if has_error:
+                return resp_cls(error=convert.error(e.code, e.message))
+            log.error("%s: %r has no error field to carry it", name, e)
+        except ServerCrash:
+            pass
+        except Exception:
+            log.exception("%s failed", name)
+        if call is not None:
+            call.note("crash")
+        return None
 
     def _stream(self, name: str, impl):
         hub = self.hub
 
         async def handler(request, context):
-            await self._unimplemented(name, context)
-            action = await self._fault(name, context)
-            account = await self._auth(context)
-            if action is not None and action.error_code is not None:
-                await context.abort(grpc.StatusCode.UNKNOWN, _fault_error(action).message)
+            clock = self.exchange.clock
+            clock.enter()
             try:
-                sub = impl(request, account)        # snapshot + registration, one step
-            except ServerCrash:
-                sub = None
-            except Exception:
-                log.exception("%s failed", name)
-                sub = None
-            if sub is None:
-                await context.abort(grpc.StatusCode.UNKNOWN, convert.CRASH_DETAILS)
+                sub = await self._subscribe(name, impl, request, context)
+            finally:
+                clock.leave()
             sub.task = asyncio.current_task()
             try:
                 await context.send_initial_metadata(())     # tells the client it is subscribed
@@ -181,8 +201,10 @@ class GrpcFront:
                         if act.end_stream or act.grpc_status:
                             break
                         if getattr(act, "drop", False):
+                            sub.discarded()
                             continue
                     await context.write(data)
+                    sub.sent()
             except asyncio.CancelledError:
                 if not sub.overflowed:
                     raise
@@ -194,6 +216,33 @@ class GrpcFront:
                                     FELL_BEHIND.format(sub.limit))
         handler.__name__ = name
         return handler
+
+    async def _subscribe(self, name: str, impl, request, context):
+        """Faults, auth, then the snapshot + registration (after the request leg)."""
+        await self._unimplemented(name, context)
+        action = await self._fault(name, context)
+        account = await self._auth(context)
+        if action is not None and action.error_code is not None:
+            await context.abort(grpc.StatusCode.UNKNOWN, _fault_error(action).message)
+        call = begin_call(self.mock, "grpc", name, account, stream=True)
+        try:
+            if call is None:
+                sub = impl(request, account)        # snapshot + registration, one step
+            else:
+                sub = await call.run(lambda: impl(request, account))
+                call.note("open")
+        except ServerCrash:
+            sub = None
+        except Exception:
+            log.exception("%s failed", name)
+            sub = None
+        if call is not None:
+            if sub is None:
+                call.note("crash")
+            await call.finish()
+        if sub is None:
+            await context.abort(grpc.StatusCode.UNKNOWN, convert.CRASH_DETAILS)
+        return sub
 
 
 class PublicFront(GrpcFront):

@@ -5,6 +5,8 @@ One middleware does what ASP.NET's pipeline does, in its order: CORS preflight, 
 check, 404/405, authorization, injected faults, model binding (400/415 problem details),
 then the handler. Handlers only translate: engine command in, wire shape out
 (`convert_json`). `mock.exchange` is read per request (the control API may replace it).
+Every request is work in flight for the clock (`enter()` / `leave()`, used by lockstep); a
+route's latency legs and the dry-run tracking wrap the handler (mock_lykke/latency.py).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from aiohttp import web
 
 from ..engine.errors import ME_MESSAGES, ApiError, Code, ServerCrash
 from ..engine.orders import BUY, SELL, BulkItem
+from ..latency import begin_call
 from . import convert_json as cj
 from .auth import REVOKED, authenticate, bearer_token
 from .openapi import SWAGGER_JSON_PATH, SWAGGER_UI_PATH, openapi_document, swagger_ui_html
@@ -538,33 +541,58 @@ async def _dispatch(request: web.Request, mock) -> web.StreamResponse:
         challenge = "Bearer" if bearer_token(header) is None else 'Bearer error="invalid_token"'
         return empty(401, **{"WWW-Authenticate": challenge})
     c = Call(request, mock, auth.account if r.private else None, params)
+    call = begin_call(mock, "rest", r.name, c.account)
+    response = await _answer(c, r, call)
+    if call is not None:
+        call.answered(response.status)
+        await call.finish()
+    return response
+
+
+async def _answer(c: Call, r: Route, call) -> web.StreamResponse:
+    """The route's response: faults, binding, then the handler (after the request leg)."""
     try:
         faulted = await _apply_fault(c, r.name)
         if faulted is not None:
+            if call is not None:
+                call.note("fault")
             return faulted
         if r.body is not None:
             refused = await _bind_body(c, r)
             if refused is not None:
                 return refused
-        return r.handler(c)
+        if call is None:
+            return r.handler(c)
+        return await call.run(lambda: r.handler(c))
     except Problem as p:
-        return _problem(request, p.errors)
+        return _problem(c.request, p.errors)
     except ApiError as e:
+        if call is not None:
+            call.note("rejected", int(e.code), e.message)
         return api_error(e.code, e.message, e.field, c.quirks)
     except ServerCrash:
+        if call is not None:
+            call.note("crash")
         return crash(c.quirks)
     except Exception:
-        log.exception("REST %s %s failed", request.method, raw_path)
+        log.exception("REST %s %s failed", c.request.method, c.request.rel_url.raw_path)
+        if call is not None:
+            call.note("crash")
         return crash(c.quirks)
 
 
 def create_app(mock) -> web.Application:
     @web.middleware
     async def pipeline(request: web.Request, handler):
-        path = request.rel_url.raw_path
-        if path == "/_mock" or path.startswith("/_mock/"):
-            return await handler(request)              # the control API (aiohttp routes)
-        return _cors(await _dispatch(request, mock), request)
+        clock = mock.exchange.clock
+        clock.enter()
+        try:
+            path = request.rel_url.raw_path
+            if path == "/_mock" or path.startswith("/_mock/"):
+                return await handler(request)          # the control API (aiohttp routes)
+            return _cors(await _dispatch(request, mock), request)
+        finally:
+            clock.leave()
 
     app = web.Application(middlewares=[pipeline], client_max_size=MAX_BODY)
     app[_COUNTER] = [0]

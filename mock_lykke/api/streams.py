@@ -9,6 +9,11 @@ Queues hold serialized messages. The engine never waits: a subscriber whose queu
 full is dropped and its call ends with RESOURCE_EXHAUSTED. Keep-alives (one 30 s timer
 per stream type, on the exchange clock) never overflow a queue: consecutive ones are
 kept as one counted run of at most `limit` messages.
+
+On a lockstep clock every queued message is work in flight: `clock.enter()` when it is
+queued, `leave()` when the call has written it (`Subscriber.sent`) or it is discarded, and
+`StreamStats` counts them (the journal's lockstep steps show the counts). A latency model's
+`message` leg delays each message (clock time on virtual clocks, else wall time), in order.
 """
 from __future__ import annotations
 
@@ -33,6 +38,20 @@ BALANCE, TRADE, ORDER = "balance", "trade", "order"
 PUBLIC_KINDS = (PRICE, TICKER, BOOK, PUBLIC_TRADES)
 PRIVATE_KINDS = (BALANCE, TRADE, ORDER)
 EMPTY = b""          # an empty TickerUpdate / PublicTradeUpdate / TradeUpdate / OrderUpdate
+METHODS = {PRICE: "GetPriceUpdates", TICKER: "GetTickerUpdates", BOOK: "GetOrderbookUpdates",
+           PUBLIC_TRADES: "GetPublicTradeUpdates", BALANCE: "GetBalanceUpdates",
+           TRADE: "GetTradeUpdates", ORDER: "GetOrderUpdates"}
+
+
+class StreamStats:
+    """Stream messages queued, written and discarded (tracked on lockstep clocks only)."""
+    __slots__ = ("queued", "sent", "dropped")
+
+    def __init__(self):
+        self.queued = self.sent = self.dropped = 0
+
+    def as_dict(self) -> dict:
+        return {"queued": self.queued, "sent": self.sent, "dropped": self.dropped}
 
 
 class _Run:
@@ -46,7 +65,8 @@ class _Run:
 class Subscriber:
     """One open stream: its queue, its filter and what was last queued for it."""
     __slots__ = ("kind", "keys", "wallet_id", "items", "limit", "waiter", "task", "closed",
-                 "overflowed", "last", "book_last", "book_last_by_pair", "last_pair")
+                 "overflowed", "last", "book_last", "book_last_by_pair", "last_pair",
+                 "clock", "stats", "pending", "latency", "due")
 
     def __init__(self, kind: str, limit: int, keys: frozenset = frozenset(),
                  wallet_id: str | None = None):
@@ -61,6 +81,41 @@ class Subscriber:
         self.book_last = None                     # (bids, asks) aggregated, last book queued
         self.book_last_by_pair: dict = {}         # the same per pair (quirk off)
         self.last_pair = ""                       # pair id of the last book queued
+        self.clock = None                         # a lockstep clock: messages are tracked
+        self.stats: StreamStats | None = None
+        self.pending = 0                          # tracked messages not yet written
+        self.latency = None                       # the message leg (latency.Leg) or None
+        self.due = 0                              # delivery time of the last delayed message
+
+    def track(self, clock, stats: StreamStats) -> None:
+        self.clock, self.stats = clock, stats
+
+    def _queued(self) -> None:
+        self.pending += 1
+        self.stats.queued += 1
+        self.clock.enter()
+
+    def sent(self) -> None:
+        """The call wrote a message."""
+        if self.clock is not None and self.pending:
+            self.pending -= 1
+            self.stats.sent += 1
+            self.clock.leave()
+
+    def discarded(self) -> None:
+        """The call dropped a message (a fault)."""
+        if self.clock is not None and self.pending:
+            self.pending -= 1
+            self.stats.dropped += 1
+            self.clock.leave()
+
+    def release(self) -> None:
+        """Nothing queued will be written any more."""
+        if self.clock is not None:
+            pending, self.pending = self.pending, 0
+            self.stats.dropped += pending
+            for _ in range(pending):
+                self.clock.leave()
 
     def push(self, data: bytes) -> bool:
         """Queue a message; False when the queue is full (the caller drops us)."""
@@ -70,6 +125,8 @@ class Subscriber:
             return False
         self.items.append(data)
         self.last = data
+        if self.clock is not None:
+            self._queued()
         self._wake()
         return True
 
@@ -82,12 +139,19 @@ class Subscriber:
             if type(tail) is _Run and tail.key == key:
                 if tail.count < self.limit:
                     tail.count += 1
+                    if self.clock is not None:
+                        self._queued()
                 else:               # keep the latest `limit` of them
                     tail.first += KEEPALIVE_MS
+                    if self.stats is not None:
+                        self.stats.queued += 1
+                        self.stats.dropped += 1
                 return
             if len(items) >= self.limit:
                 return              # behind anyway: a keep-alive adds nothing
         items.append(_Run(key, build, now))
+        if self.clock is not None:
+            self._queued()
         self._wake()
 
     async def next(self) -> bytes | None:
@@ -114,6 +178,7 @@ class Subscriber:
     def close(self) -> None:
         self.closed = True
         self.items.clear()
+        self.release()
         self._wake()
 
     def fail(self) -> None:
@@ -121,6 +186,7 @@ class Subscriber:
         self.overflowed = True
         self.closed = True
         self.items.clear()
+        self.release()
         if self.waiter is not None:         # waiting for a message: it wakes up to nothing
             if not self.waiter.done():
                 self.waiter.set_result(None)
@@ -158,6 +224,7 @@ class StreamHub:
         self._bound = None              # the exchange we listen to and whose clock has our timers
         self._books: dict[str, tuple] = {}  # lower pair id -> last aggregated book queued
         self._unsubscribe = None
+        self.stats = mock.extras.setdefault("stream_stats", StreamStats())
         self._handlers = {
             ev.OrdersChanged: self._on_orders, ev.TradesExecuted: self._on_trades,
             ev.BalancesChanged: self._on_balances, ev.PublicTradesAdded: self._on_public_trades,
@@ -246,9 +313,17 @@ class StreamHub:
         if self._bound is not self.exchange:
             self.rebind()
         sub = Subscriber(kind, self.queue_limit + len(snapshot), keys, wallet_id)
+        clock = self._bound.clock
+        if clock.tracks_activity:
+            sub.track(clock, self.stats)
+        plan = self.mock.extras.get("latency")
+        if plan is not None:
+            sub.latency = plan.leg(METHODS[kind], "message")
         for data in snapshot:
             sub.items.append(data)
             sub.last = data
+            if sub.clock is not None:
+                sub._queued()
         self._subs[kind][sub] = None
         if wallet_id is not None:
             self._by_wallet[kind].setdefault(wallet_id, {})[sub] = None
@@ -267,6 +342,7 @@ class StreamHub:
         if sub not in self._subs[kind]:
             return
         del self._subs[kind][sub]
+        sub.release()
         if sub.wallet_id is not None:
             subs = self._by_wallet[kind].get(sub.wallet_id, {})
             subs.pop(sub, None)
@@ -319,6 +395,36 @@ class StreamHub:
             log.exception("stream fan-out failed")
 
     def _push(self, sub: Subscriber, data: bytes) -> None:
+        if sub.latency is not None:
+            self._push_later(sub, data)
+        elif not sub.push(data):
+            self.remove(sub)
+            sub.fail()
+
+    def _push_later(self, sub: Subscriber, data: bytes) -> None:
+        """Queue data after the stream's message latency, never before an earlier message."""
+        ms = sub.latency.draw()
+        clock = self._bound.clock
+        if clock.virtual_time:
+            due = max(clock.now() + round(ms), sub.due)
+            sub.due = due
+            if due <= clock.now():
+                self._deliver(sub, data)
+            else:
+                clock.call_at(due, lambda: self._deliver(sub, data))
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:            # no loop (an engine command outside the server)
+            self._deliver(sub, data)
+            return
+        due = max(loop.time() + ms / 1000, sub.due + 1e-6)   # call_at keeps no FIFO on ties
+        sub.due = due
+        loop.call_at(due, self._deliver, sub, data)
+
+    def _deliver(self, sub: Subscriber, data: bytes) -> None:
+        if sub.closed or sub not in self._subs[sub.kind]:
+            return
         if not sub.push(data):
             self.remove(sub)
             sub.fail()

@@ -14,8 +14,9 @@ Every clock has the same interface; what differs per mode stays inside its class
   Virtual and realtime clocks ignore it; a lockstep clock advances only while nothing is.
 
 `VirtualClock` moves only when told, running every timer due on the way. `RealtimeClock`
-follows the wall clock from its start time, scaled by `speed`. A new mode (e.g. lockstep) is one
-more class registered in CLOCKS.
+follows the wall clock from its start time, scaled by `speed`. `LockstepClock` is virtual time
+that the driver moves, as fast as possible, whenever the system is quiet (docs/dryrun.md).
+A new mode is one more class registered in CLOCKS.
 """
 from __future__ import annotations
 
@@ -73,6 +74,8 @@ class Timer:
 class Clock:
     """Base: a current time and a heap of timers, run in (time, creation) order."""
     mode = "virtual"
+    virtual_time = True          # latency legs wait on this clock's timers (else wall time)
+    tracks_activity = False      # the fronts' enter()/leave() matter (lockstep)
 
     def __init__(self, start_ms: int = DEFAULT_START):
         self.start_ms = start_ms
@@ -181,6 +184,7 @@ class RealtimeClock(Clock):
     Created with paused=True it stays at start_ms until start() (the scenario is set up at
     exactly its start time, and time flows from the moment the server is ready)."""
     mode = "realtime"
+    virtual_time = False
 
     def __init__(self, start_ms: int | None = None, speed: float = 1.0, *, paused: bool = False,
                  monotonic_ns: Callable[[], int] | None = None):
@@ -225,17 +229,129 @@ class RealtimeClock(Clock):
         return {**super().describe(), "speed": self.speed, "running": self._wall0 is not None}
 
 
-# mode name -> factory(start_ms, speed) of a clock that has not started yet
-CLOCKS: dict[str, Callable[[int, float], Clock]] = {
-    "virtual": lambda start_ms, speed: VirtualClock(start_ms),
-    "realtime": lambda start_ms, speed: RealtimeClock(start_ms, speed, paused=True),
+class LockstepClock(VirtualClock):
+    """Virtual time that runs as fast as possible, but only while the system is quiet.
+
+    The driver moves it to the next timer's time (all timers of that time run) when nothing is
+    in flight (every enter() has had its leave(): no request being served, no stream message
+    queued and not yet written) and there was no activity for `quiet_ms` of wall time (so a bot
+    has time to react to what it was just sent). It is held at its start until the first
+    enter() (the bot's first request), then waits `warmup_ms` of quiet before its first step.
+    It never steps past `limit` (clock ms; None: no end), and calls `on_limit` once there.
+
+    `probe` (optional: mock_lykke.dryrun.probe) returns a token of activity the fronts cannot
+    see (the bot's CPU use, the server's I/O threads); it is looked at when the window has
+    passed, and a new token (or None) starts the window again. `on_step(from_ms, to_ms)` is
+    called before each step's timers run."""
+    mode = "lockstep"
+    tracks_activity = True
+
+    def __init__(self, start_ms: int = DEFAULT_START, quiet_ms: float = 5, warmup_ms: float = 200,
+                 monotonic_ns: Callable[[], int] | None = None):
+        super().__init__(start_ms)
+        if quiet_ms < 0 or warmup_ms < 0:
+            raise ValueError("quiet and warmup must not be negative")
+        self.quiet_ms, self.warmup_ms = quiet_ms, warmup_ms
+        self._mono = monotonic_ns or time.monotonic_ns
+        self.busy = 0
+        self.released = False
+        self.steps = 0
+        self.limit: int | None = None
+        self.on_limit: Callable[[], None] | None = None
+        self.on_step: Callable[[int, int], None] | None = None
+        self.probe: Callable[[], object] | None = None
+        self._last = self._mono()           # ns of the last activity
+        self._token: object = None
+        self._limit_told = False
+
+    # --- activity -------------------------------------------------------------------
+    def enter(self) -> None:
+        self.busy += 1
+        self._last = self._mono()
+        self.released = True
+
+    def leave(self) -> None:
+        if self.busy:
+            self.busy -= 1
+        self._last = self._mono()
+        if not self.busy:
+            self._wake()
+
+    def release(self) -> None:
+        """Stop holding at the start without waiting for a first request."""
+        if not self.released:
+            self.released = True
+            self._last = self._mono()
+            self._wake()
+
+    def quiet_left(self) -> float:
+        """Wall ms of quiet still needed before the next step (0: quiet now)."""
+        window = self.quiet_ms if self.steps else self.warmup_ms
+        left = window - (self._mono() - self._last) / 1_000_000
+        if left <= 0 and self.probe is not None:
+            token = self.probe()
+            if token is None or token != self._token:
+                self._token = token
+                self._last = self._mono()
+                return window
+        return max(0.0, left)
+
+    # --- the driver interface ---------------------------------------------------------
+    def _target(self) -> int | None:
+        """The time of the next step, or None (no timer, or the limit is reached)."""
+        at = self.next_due()
+        if self.limit is not None and (at is None or at > self.limit):
+            at = self.limit if self._now < self.limit else None
+        return at
+
+    def at_limit(self) -> bool:
+        return self.limit is not None and self._target() is None and self._now >= self.limit
+
+    def _waiting(self) -> bool:
+        """Whether there is something to do once quiet: a step, or telling the limit."""
+        if self.busy or not self.released:
+            return False
+        return self._target() is not None or (self.at_limit() and not self._limit_told)
+
+    def run_due(self) -> int:
+        if not self._waiting() or self.quiet_left() > 0:
+            return 0
+        target = self._target()
+        if target is None:                  # at the limit, and quiet: the run is over
+            self._limit_told = True
+            if self.on_limit is not None:
+                self.on_limit()
+            return 0
+        if self.on_step is not None:
+            self.on_step(self._now, target)
+        self.steps += 1
+        return self.advance_to(target)
+
+    def wait_hint(self) -> float | None:
+        if not self._waiting():
+            return None
+        return self.quiet_left() / 1000
+
+    def describe(self) -> dict:
+        return {**super().describe(), "quiet": self.quiet_ms, "warmup": self.warmup_ms,
+                "busy": self.busy, "released": self.released, "steps": self.steps,
+                "limit": self.limit}
+
+
+# mode name -> factory(start_ms, speed, **options) of a clock that has not started yet;
+# options: quiet / warmup (ms, lockstep)
+CLOCKS: dict[str, Callable[..., Clock]] = {
+    "virtual": lambda start_ms, speed, **_: VirtualClock(start_ms),
+    "realtime": lambda start_ms, speed, **_: RealtimeClock(start_ms, speed, paused=True),
+    "lockstep": lambda start_ms, speed, quiet=5, warmup=200, **_: LockstepClock(
+        start_ms, quiet, warmup),
 }
 
 
-def make_clock(mode: str, start_ms: int, speed: float = 1.0) -> Clock:
+def make_clock(mode: str, start_ms: int, speed: float = 1.0, **options) -> Clock:
     """A clock of the given mode at start_ms, not started (see Clock.start)."""
     try:
         factory = CLOCKS[mode]
     except KeyError:
         raise ClockError(f"unknown clock mode {mode!r} (one of: {', '.join(CLOCKS)})") from None
-    return factory(start_ms, speed)
+    return factory(start_ms, speed, **options)

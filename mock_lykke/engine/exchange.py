@@ -17,16 +17,24 @@ from .errors import PAIR_NOT_FOUND, ApiError, Code, ServerCrash, not_less_than_z
 from .history import History
 from .ids import IdGenerator
 from .market_data import PairMarket
-from .numbers import ZERO, ceil_to, fits, floor_to, fmt_plain, mul, truncate
+from .numbers import ZERO, ceil_to, fits, floor_to, fmt_plain, mul, truncate, truncated_value
 from .orders import (ACTIVE, BUY, CANCELLED, MATCHED, PARTIAL, REPLACED, SELL, BalanceView,
-                     BulkItem, BulkResult, BulkStatus, DepositAddress, Operation, Order, OrderView,
-                     PublicTrade, Trade)
+                     BulkItem, BulkResult, DepositAddress, MarketOrder, Operation, Order, OrderView,
+                     PublicTrade, Trade, fast_new, new_balance_view, new_bulk_status,
+                     new_public_trade, new_trade)
 from .quirks import Quirks
 from .reference import Asset, AssetPair, Reference
 
 MAX_TAKE = 1000
 FEES_WALLET = "fees"
 CANCEL_MODES = ("notEmptySide", "bothSides", "sellSide", "buySide")
+SHARED_DECIMALS = 100_000     # at most this many shared Decimals (see Exchange._share)
+
+# the events of every command, built without the frozen dataclasses' slow __init__
+_orders_changed, _trades_executed = fast_new(ev.OrdersChanged), fast_new(ev.TradesExecuted)
+_balances_changed, _ticker_changed = fast_new(ev.BalancesChanged), fast_new(ev.TickerChanged)
+_public_trades_added = fast_new(ev.PublicTradesAdded)
+_book_changed, _price_changed = fast_new(ev.BookChanged), fast_new(ev.PriceChanged)
 
 
 class _Tx:
@@ -59,6 +67,7 @@ class Exchange:
         # command's arguments with the account given by name.
         self.recorders: list[Callable[[str, dict], None]] = []
         self._seq = 0
+        self._shared: dict[Decimal, Decimal] = {}       # see _share
         self.fees = Account("fees", "", FEES_WALLET, FEES_WALLET)
         self.accounts[FEES_WALLET] = self.fees
 
@@ -149,7 +158,7 @@ class Exchange:
             if truncated:
                 acc = self._accuracy(asset_id)
                 total, reserved = truncate(total, acc), truncate(reserved, acc)
-            out.append(BalanceView(asset_id, total, reserved, bal.timestamp))
+            out.append(new_balance_view(asset_id, total, reserved, bal.timestamp))
         return out
 
     def _check_paging(self, pair_id: str | None, offset: int, take: int) -> None:
@@ -201,8 +210,11 @@ class Exchange:
         book = self.books[pair.pair_id]
         depth = depth if depth and depth > 0 else 0
         ts = book.timestamp
-        return ev.BookChanged(pair.pair_id, ts if ts is not None else self.clock.now(),
-                              tuple(book.entries(BUY, depth)), tuple(book.entries(SELL, depth)))
+        if depth:
+            bids, asks = tuple(book.entries(BUY, depth)), tuple(book.entries(SELL, depth))
+        else:
+            bids, asks = book.side_entries(BUY), book.side_entries(SELL)
+        return _book_changed(pair.pair_id, ts if ts is not None else self.clock.now(), bids, asks)
 
     def orderbooks(self, pair_id: str | None, depth: int = 0) -> list[ev.BookChanged]:
         if pair_id:
@@ -225,14 +237,22 @@ class Exchange:
 
     # --- orders -----------------------------------------------------------------------
     def _check_funds_api(self, account: Account, pair: AssetPair, side: str, price: Decimal,
-                         volume: Decimal) -> None:
-        """The API's own pre-check of a limit order (balances as GET /api/balance shows them)."""
-        asset = pair.quote if side == BUY else pair.base
-        needed = mul(price, volume) if side == BUY else volume
-        bal = account.balance(asset)
-        acc = self._accuracy(asset)
-        if bal is None or truncate(bal.total, acc) - truncate(bal.reserved, acc) < needed:
-            raise ApiError(Code.meNotEnoughFunds, "Not enough funds", "volume")
+                         volume: Decimal) -> Decimal:
+        """The API's own pre-check of a limit order (balances as GET /api/balance shows them).
+        Returns what the order needs: price x volume of quote for a buy, the volume for a sell."""
+        if side == BUY:
+            asset, needed = pair.quote, mul(price, volume)
+        else:
+            asset, needed = pair.base, volume
+        bal = account.balances.get(asset)
+        if bal is not None:
+            acc = self._accuracy(asset)
+            free = truncated_value(bal.total, acc)
+            if bal.reserved:
+                free -= truncated_value(bal.reserved, acc)
+            if free >= needed:
+                return needed
+        raise ApiError(Code.meNotEnoughFunds, "Not enough funds", "volume")
 
     def _check_order_api(self, pair_id: str, volume: Decimal) -> AssetPair:
         if volume <= 0:
@@ -244,22 +264,29 @@ class Exchange:
         return pair
 
     def _engine_checks(self, account: Account, pair: AssetPair, side: str, price: Decimal,
-                       volume: Decimal, freed: Decimal = ZERO) -> Code:
-        """The matching engine's checks of a limit order; Code.success when it is accepted."""
+                       volume: Decimal, freed: Decimal = ZERO,
+                       needed: Decimal | None = None) -> tuple[Code, Decimal | None]:
+        """The matching engine's checks of a limit order: (Code.success, what it will lock)
+        when it is accepted, else (the code, None). `needed` is price x volume if known."""
         if price <= 0:
-            return Code.meInvalidPrice
+            return Code.meInvalidPrice, None
         if not fits(price, pair.price_accuracy):
-            return Code.meInvalidPriceAccuracy
+            return Code.meInvalidPriceAccuracy, None
         if volume < pair.min_volume or volume <= 0:
-            return Code.meTooSmallVolume
+            return Code.meTooSmallVolume, None
         if not fits(volume, self._accuracy(pair.base)):
-            return Code.meInvalidVolumeAccuracy
-        asset = pair.quote if side == BUY else pair.base
-        bal = account.balance(asset)
-        free = (bal.free if bal is not None else ZERO) + freed
-        if free < self._lock_for(pair, side, price, volume):
-            return Code.meNotEnoughFunds
-        return Code.success
+            return Code.meInvalidVolumeAccuracy, None
+        if side == BUY:
+            asset = pair.quote
+            lock = ceil_to(needed if needed is not None else mul(volume, price),
+                           self._accuracy(asset))
+        else:
+            asset, lock = pair.base, volume
+        bal = account.balances.get(asset)
+        free = (bal.total - bal.reserved if bal is not None else ZERO) + freed
+        if free < lock:
+            return Code.meNotEnoughFunds, None
+        return Code.success, lock
 
     def place_limit(self, account: Account, pair_id: str, side: str, volume: Decimal,
                     price: Decimal) -> str:
@@ -267,16 +294,18 @@ class Exchange:
         if price <= 0:
             raise not_less_than_zero("price")
         pair = self._check_order_api(pair_id, volume)
-        self._check_funds_api(account, pair, side, price, volume)
-        code = self._engine_checks(account, pair, side, price, volume)
+        needed = self._check_funds_api(account, pair, side, price, volume)
+        code, lock = self._engine_checks(account, pair, side, price, volume, ZERO,
+                                         needed if side == BUY else None)
         if code != Code.success:
             raise ApiError.me(code)
         tx = _Tx()
         order = self._new_order(self.ids.next(), account, pair, side, "Limit", price, volume)
-        self._execute_limit(tx, account, pair, order)
+        self._execute_limit(tx, account, pair, order, lock)
         self._commit(tx)
-        self._record("place_limit", account=account, pair_id=pair_id, side=side, volume=volume,
-                     price=price)
+        if self.recorders:
+            self._record("place_limit", account=account, pair_id=pair_id, side=side,
+                         volume=volume, price=price)
         return order.id
 
     def place_market(self, account: Account, pair_id: str, side: str,
@@ -291,8 +320,9 @@ class Exchange:
         quote_acc = self._accuracy(pair.quote)
         for maker in book.orders(maker_side):
             q = min(left, maker.remaining)
-            quote_total += floor_to(mul(q, maker.price), quote_acc)
-            notional += mul(q, maker.price)
+            cost = mul(q, maker.price)
+            quote_total += floor_to(cost, quote_acc)
+            notional += cost
             left -= q
             if not left:
                 break
@@ -312,25 +342,52 @@ class Exchange:
         self.history.close(order)
         tx.orders.setdefault(account.wallet_id, {})[order.id] = order
         self._commit(tx)
-        self._record("place_market", account=account, pair_id=pair_id, side=side, volume=volume)
+        if self.recorders:
+            self._record("place_market", account=account, pair_id=pair_id, side=side,
+                         volume=volume)
         return order.id, avg
 
     def _new_order(self, order_id: str, account: Account, pair: AssetPair, side: str, kind: str,
                    price: Decimal, volume: Decimal) -> Order:
         self._seq += 1
-        return Order(order_id, account.wallet_id, pair.pair_id, side, kind, price, volume, volume,
-                     self.clock.now(), self._seq)
+        cls = Order if kind == "Limit" else MarketOrder
+        return cls(order_id, account.wallet_id, pair.pair_id, side, price, volume, volume,
+                   self.clock.now(), self._seq)
 
-    def _execute_limit(self, tx: _Tx, account: Account, pair: AssetPair, order: Order) -> None:
+    def _share(self, d: Decimal) -> Decimal:
+        """One object per (value, scale) for what resting orders keep: a million orders at a
+        few hundred prices and sizes hold a few hundred Decimals, not three million. Only for
+        non-zero values (-0 and 0 are equal and have the same scale)."""
+        shared = self._shared.get(d)
+        if shared is None:
+            if len(self._shared) >= SHARED_DECIMALS:
+                self._shared.clear()
+            self._shared[d] = d
+            return d
+        return shared if shared.same_quantum(d) else d
+
+    def _execute_limit(self, tx: _Tx, account: Account, pair: AssetPair, order: Order,
+                       lock: Decimal) -> None:
+        """Match, then rest what is left; `lock` is what the whole order would hold."""
         self.history.add_order(order)
-        tx.orders.setdefault(account.wallet_id, {})[order.id] = order
-        self._match(tx, pair, order, order.price)
+        orders = tx.orders.get(account.wallet_id)
+        if orders is None:
+            orders = tx.orders[account.wallet_id] = {}
+        orders[order.id] = order
+        book = self.books[pair.pair_id]
+        self._match(tx, pair, order, order.price, book)
         if order.remaining:
-            order.locked = self._lock_for(pair, order.side, order.price, order.remaining)
-            asset = pair.quote if order.side == BUY else pair.base
-            self._reserve(tx, account, asset, order.locked)
-            self.books[pair.pair_id].add(order)
-            self.books[pair.pair_id].touch(order.side, self.clock.now())
+            share = self._share
+            order.price = share(order.price)
+            if order.remaining is order.volume:
+                order.volume = order.remaining = share(order.volume)
+            else:                                           # partly filled: lock what is left
+                order.volume = share(order.volume)
+                lock = self._lock_for(pair, order.side, order.price, order.remaining)
+            order.locked = lock = share(lock)
+            self._reserve(tx, account, pair.quote if order.side == BUY else pair.base, lock)
+            book.add(order)
+            book.touch(order.side, self.clock.now())
             tx.books[pair.pair_id] = None
         else:
             self.history.close(order)
@@ -338,23 +395,36 @@ class Exchange:
     def _reserve(self, tx: _Tx, account: Account, asset: str, delta: Decimal) -> None:
         if not delta:
             return
-        bal = account.row(asset, self.clock.now())
+        now = self.clock.now()
+        bal = account.balances.get(asset)
+        if bal is None:
+            bal = account.balances[asset] = Balance(ZERO, ZERO, now)
         bal.reserved += delta
-        self._touched(tx, account, asset, bal)
+        bal.timestamp = now
+        rows = tx.balances.get(account.wallet_id)
+        if rows is None:
+            rows = tx.balances[account.wallet_id] = {}
+        rows[asset] = bal
 
     def _touched(self, tx: _Tx, account: Account, asset: str, bal: Balance) -> None:
         bal.timestamp = self.clock.now()
-        tx.balances.setdefault(account.wallet_id, {})[asset] = bal
+        rows = tx.balances.get(account.wallet_id)
+        if rows is None:
+            rows = tx.balances[account.wallet_id] = {}
+        rows[asset] = bal
 
-    def _match(self, tx: _Tx, pair: AssetPair, taker: Order, limit: Decimal | None) -> None:
-        book = self.books[pair.pair_id]
-        maker_side = SELL if taker.side == BUY else BUY
+    def _match(self, tx: _Tx, pair: AssetPair, taker: Order, limit: Decimal | None,
+               book: Book | None = None) -> None:
+        if book is None:
+            book = self.books[pair.pair_id]
+        makers = book.asks if taker.side == BUY else book.bids
+        buying = taker.side == BUY
         while taker.remaining:
-            maker = book.best_order(maker_side)
-            if maker is None:
+            level = makers.best()
+            if level is None:
                 break
-            if limit is not None and (maker.price > limit if taker.side == BUY
-                                      else maker.price < limit):
+            maker = level.first()
+            if limit is not None and (maker.price > limit if buying else maker.price < limit):
                 break
             self._fill(tx, pair, book, maker, taker, min(taker.remaining, maker.remaining))
 
@@ -364,8 +434,11 @@ class Exchange:
         price = maker.price
         quote_acc, base_acc = self._accuracy(pair.quote), self._accuracy(pair.base)
         quote = floor_to(mul(volume, price), quote_acc)
+        accounts, fees, history = self.accounts, self.fees, self.history
+        tx_trades, tx_orders, tx_balances = tx.trades, tx.orders, tx.balances
         for order, role in ((maker, "Maker"), (taker, "Taker")):
-            account = self.accounts[order.wallet_id]
+            account = accounts[order.wallet_id]
+            wallet_id = order.wallet_id
             rate = account.maker_fee if role == "Maker" else account.taker_fee
             if order.side == BUY:
                 pay_asset, pay, get_asset, get = pair.quote, quote, pair.base, volume
@@ -382,36 +455,55 @@ class Exchange:
                 maker.locked = (self._lock_for(pair, maker.side, maker.price, maker.remaining)
                                 if maker.remaining else ZERO)
                 self._reserve(tx, account, pay_asset, maker.locked - old_lock)
-            paid = account.row(pay_asset, now)
+            rows = tx_balances.get(wallet_id)
+            if rows is None:
+                rows = tx_balances[wallet_id] = {}
+            balances = account.balances
+            paid = balances.get(pay_asset)
+            if paid is None:
+                paid = balances[pay_asset] = Balance(ZERO, ZERO, now)
             paid.total -= pay
-            self._touched(tx, account, pay_asset, paid)
-            got = account.row(get_asset, now)
+            paid.timestamp = now
+            rows[pay_asset] = paid
+            got = balances.get(get_asset)
+            if got is None:
+                got = balances[get_asset] = Balance(ZERO, ZERO, now)
             got.total += get - fee
-            self._touched(tx, account, get_asset, got)
+            got.timestamp = now
+            rows[get_asset] = got
             if fee:
-                fee_row = self.fees.row(get_asset, now)
+                fee_row = fees.row(get_asset, now)
                 fee_row.total += fee
-                self._touched(tx, self.fees, get_asset, fee_row)
-            trade = Trade(self.ids.next(), order.wallet_id, order.id, pair.pair_id, role,
-                          order.side, price, volume, quote, pair.base, pair.quote,
-                          fee if fee else None, get_asset if fee else None, now, self._next_seq())
-            self.history.add_trade(trade)
-            tx.trades.setdefault(order.wallet_id, []).append(trade)
-            tx.orders.setdefault(order.wallet_id, {})[order.id] = order
+                self._touched(tx, fees, get_asset, fee_row)
+            self._seq += 1
+            trade = new_trade(self.ids.next(), wallet_id, order.id, pair.pair_id, role,
+                              order.side, price, volume, quote, pair.base, pair.quote,
+                              fee if fee else None, get_asset if fee else None, now, self._seq)
+            history.add_trade(trade)
+            trades = tx_trades.get(wallet_id)
+            if trades is None:
+                trades = tx_trades[wallet_id] = []
+            trades.append(trade)
+            orders = tx_orders.get(wallet_id)
+            if orders is None:
+                orders = tx_orders[wallet_id] = {}
+            orders[order.id] = order
         if not maker.remaining:
             book.remove(maker)
-            self.history.close(maker)
+            history.close(maker)
+        else:
+            book.changed(maker)
         book.touch(maker.side, now)
         tx.books[pair.pair_id] = None
-        public = PublicTrade(self.ids.next(), pair.pair_id, now, volume, price, taker.side)
-        self.history.add_public_trade(public)
-        tx.public.setdefault(pair.pair_id, []).append(public)
+        public = new_public_trade(self.ids.next(), pair.pair_id, now, volume, price,
+                                  taker.side)
+        history.add_public_trade(public)
+        public_trades = tx.public.get(pair.pair_id)
+        if public_trades is None:
+            public_trades = tx.public[pair.pair_id] = []
+        public_trades.append(public)
         self.markets[pair.pair_id].add_trade(now, price, volume, quote)
         tx.tickers[pair.pair_id] = None
-
-    def _next_seq(self) -> int:
-        self._seq += 1
-        return self._seq
 
     # --- cancels ----------------------------------------------------------------------
     def _cancel(self, tx: _Tx, order: Order, status: str = CANCELLED) -> None:
@@ -434,7 +526,8 @@ class Exchange:
         tx = _Tx()
         self._cancel(tx, order)
         self._commit(tx)
-        self._record("cancel_order", account=account, order_id=order_id)
+        if self.recorders:
+            self._record("cancel_order", account=account, order_id=order_id)
 
     def cancel_all(self, account: Account, pair_id: str | None = None,
                    side: str | None = None) -> int:
@@ -478,10 +571,11 @@ class Exchange:
         statuses = []
         for order_id, item, vol, side in zip(ids, items, signed, sides):
             code = self._bulk_item(tx, account, pair, order_id, item, abs(vol), side)
-            statuses.append(BulkStatus(order_id, code, float(vol), float(item.price)))
+            statuses.append(new_bulk_status(order_id, code, float(vol), float(item.price)))
         self._commit(tx)
-        self._record("place_bulk", account=account, pair_id=pair_id, items=list(items),
-                     cancel_previous=cancel_previous, cancel_mode=cancel_mode)
+        if self.recorders:
+            self._record("place_bulk", account=account, pair_id=pair_id, items=list(items),
+                         cancel_previous=cancel_previous, cancel_mode=cancel_mode)
         return BulkResult(pair.pair_id, Code.success, tuple(statuses))
 
     def _bulk_item(self, tx: _Tx, account: Account, pair: AssetPair, order_id: str,
@@ -492,14 +586,14 @@ class Exchange:
             if (old is None or old.wallet_id != account.wallet_id or old.status not in ACTIVE
                     or old.pair_id != pair.pair_id or old.side != side):
                 return Code.meNotFoundPrevious
-        code = self._engine_checks(account, pair, side, item.price, volume,
-                                   freed=old.locked if old is not None else ZERO)
+        code, lock = self._engine_checks(account, pair, side, item.price, volume,
+                                         old.locked if old is not None else ZERO)
         if code != Code.success:
             return code
         if old is not None:
             self._cancel(tx, old, REPLACED)
         order = self._new_order(order_id, account, pair, side, "Limit", item.price, volume)
-        self._execute_limit(tx, account, pair, order)
+        self._execute_limit(tx, account, pair, order, lock)
         return Code.success
 
     # --- money in and out ---------------------------------------------------------------
@@ -604,21 +698,21 @@ class Exchange:
             return
         out: list = []
         for wallet_id, orders in tx.orders.items():
-            out.append(ev.OrdersChanged(wallet_id, tuple(o.view() for o in orders.values())))
+            out.append(_orders_changed(wallet_id, tuple(o.view() for o in orders.values())))
         for wallet_id, trades in tx.trades.items():
-            out.append(ev.TradesExecuted(wallet_id, tuple(trades)))
+            out.append(_trades_executed(wallet_id, tuple(trades)))
         for wallet_id, rows in tx.balances.items():
-            out.append(ev.BalancesChanged(wallet_id, tuple(
-                BalanceView(a, b.total, b.reserved, b.timestamp) for a, b in rows.items())))
+            out.append(_balances_changed(wallet_id, tuple(
+                new_balance_view(a, b.total, b.reserved, b.timestamp) for a, b in rows.items())))
         for pair_id, trades in tx.public.items():
-            out.append(ev.PublicTradesAdded(pair_id, tuple(trades)))
+            out.append(_public_trades_added(pair_id, tuple(trades)))
         now = self.clock.now()
         for pair_id in tx.tickers:
-            out.append(ev.TickerChanged(pair_id, self.markets[pair_id].ticker(now)))
+            out.append(_ticker_changed(pair_id, self.markets[pair_id].ticker(now)))
         for pair_id in tx.books:
             book = self.books[pair_id]
-            out.append(ev.BookChanged(pair_id, book.timestamp or now, tuple(book.entries(BUY)),
-                                      tuple(book.entries(SELL))))
+            out.append(_book_changed(pair_id, book.timestamp or now, book.side_entries(BUY),
+                                     book.side_entries(SELL)))
         out.extend(self._update_prices(tx))
         if out:
             for listener in list(self.listeners):
@@ -627,10 +721,12 @@ class Exchange:
     def _update_prices(self, tx: _Tx) -> list[ev.PriceChanged]:
         out = []
         now = self.clock.now()
+        books, markets = self.books, self.markets
         for pair_id in tx.books:
-            book, m = self.books[pair_id], self.markets[pair_id]
-            if m.set_prices(book.best(BUY) or ZERO, book.best(SELL) or ZERO, now):
-                out.append(ev.PriceChanged(pair_id, m.bid, m.ask, now))
+            bids, asks = books[pair_id].bids.prices, books[pair_id].asks.prices
+            m = markets[pair_id]
+            if m.set_prices(bids[-1] if bids else ZERO, asks[0] if asks else ZERO, now):
+                out.append(_price_changed(pair_id, m.bid, m.ask, now))
         return out
 
     # --- invariants (for tests and the control API) -------------------------------------

@@ -1,24 +1,77 @@
-"""Orders, trades, public trades and operations, with the real server's queries."""
+"""Orders, trades, public trades and operations, with the real server's queries.
+
+Per wallet, active orders are a list in creation order from which closed orders are dropped
+lazily (an order is active by its status), and closed orders a list kept sorted by `seq`
+(creation order: the clock never goes back, so this is also newest-first by creation time
+when read backwards). Trades are appended in time order.
+"""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
-
-from sortedcontainers import SortedKeyList
 
 from .orders import ACTIVE, Operation, Order, OrderView, PublicTrade, Trade
 
 PUBLIC_TRADES_KEPT = 10_000   # the real trades service keeps a bounded recent cache per pair
 
 
-def _newest_first(order: Order):
-    return (-order.created, -order.seq)
+class _Active:
+    """A wallet's active orders, oldest first; closed ones are skipped and dropped in bulk."""
+    __slots__ = ("orders", "live")
+
+    def __init__(self):
+        self.orders: list[Order] = []
+        self.live = 0
+
+    def add(self, order: Order) -> None:
+        self.orders.append(order)
+        self.live += 1
+
+    def closed_one(self) -> None:
+        self.live -= 1
+        if len(self.orders) > 2 * self.live + 16:
+            self.orders = [o for o in self.orders if o.status in ACTIVE]
+
+    def __iter__(self):
+        for order in self.orders:
+            if order.status in ACTIVE:
+                yield order
+
+    def newest_first(self):
+        orders = self.orders
+        for i in range(len(orders) - 1, -1, -1):
+            order = orders[i]
+            if order.status in ACTIVE:
+                yield order
+
+
+class _Closed:
+    """A wallet's closed orders sorted by seq (parallel lists, so bisect compares ints)."""
+    __slots__ = ("seqs", "orders")
+
+    def __init__(self):
+        self.seqs: list[int] = []
+        self.orders: list[Order] = []
+
+    def add(self, order: Order) -> None:
+        seqs, seq = self.seqs, order.seq
+        if not seqs or seqs[-1] < seq:
+            seqs.append(seq)
+            self.orders.append(order)
+        else:
+            i = bisect_right(seqs, seq)
+            seqs.insert(i, seq)
+            self.orders.insert(i, order)
+
+    def newest_first(self):
+        return reversed(self.orders)
 
 
 class History:
     def __init__(self):
         self.orders: dict[str, Order] = {}
-        self._active: dict[str, dict[str, Order]] = {}
-        self._closed: dict[str, SortedKeyList] = {}
+        self._active: dict[str, _Active] = {}
+        self._closed: dict[str, _Closed] = {}
         self._trades: dict[str, list[Trade]] = {}
         self._order_trades: dict[str, list[Trade]] = {}
         self._public: dict[str, deque[PublicTrade]] = {}
@@ -28,25 +81,33 @@ class History:
     def add_order(self, order: Order) -> None:
         self.orders[order.id] = order
         if order.status in ACTIVE:
-            self._active.setdefault(order.wallet_id, {})[order.id] = order
+            active = self._active.get(order.wallet_id)
+            if active is None:
+                active = self._active[order.wallet_id] = _Active()
+            active.add(order)
         else:
             self._closed_list(order.wallet_id).add(order)
 
     def close(self, order: Order) -> None:
         """Move an order that just left the active statuses to the closed list."""
-        active = self._active.get(order.wallet_id)
-        if active is not None and active.pop(order.id, None) is not None:
-            self._closed_list(order.wallet_id).add(order)
+        self._active[order.wallet_id].closed_one()
+        self._closed_list(order.wallet_id).add(order)
 
-    def _closed_list(self, wallet_id: str) -> SortedKeyList:
+    def _closed_list(self, wallet_id: str) -> _Closed:
         lst = self._closed.get(wallet_id)
         if lst is None:
-            lst = self._closed[wallet_id] = SortedKeyList(key=_newest_first)
+            lst = self._closed[wallet_id] = _Closed()
         return lst
 
     def add_trade(self, trade: Trade) -> None:
-        self._trades.setdefault(trade.wallet_id, []).append(trade)
-        self._order_trades.setdefault(trade.order_id, []).append(trade)
+        trades = self._trades.get(trade.wallet_id)
+        if trades is None:
+            trades = self._trades[trade.wallet_id] = []
+        trades.append(trade)
+        trades = self._order_trades.get(trade.order_id)
+        if trades is None:
+            trades = self._order_trades[trade.order_id] = []
+        trades.append(trade)
 
     def add_public_trade(self, trade: PublicTrade) -> None:
         q = self._public.get(trade.pair_id)
@@ -60,15 +121,18 @@ class History:
     # --- reading ----------------------------------------------------------------------
     def active_orders(self, wallet_id: str, pair_id: str | None = None) -> list[Order]:
         """The wallet's active orders, oldest first."""
-        orders = self._active.get(wallet_id, {}).values()
-        return [o for o in orders if pair_id is None or o.pair_id == pair_id]
+        active = self._active.get(wallet_id)
+        if active is None:
+            return []
+        return [o for o in active if pair_id is None or o.pair_id == pair_id]
 
     def list_orders(self, wallet_id: str, active: bool, pair_id: str | None, offset: int,
                     take: int) -> list[OrderView]:
         if active:
-            source = reversed(self._active.get(wallet_id, {}).values())  # creation order
+            lst = self._active.get(wallet_id)
         else:
-            source = self._closed.get(wallet_id, ())
+            lst = self._closed.get(wallet_id)
+        source = lst.newest_first() if lst is not None else ()
         out: list[OrderView] = []
         skipped = 0
         for order in source:
@@ -115,4 +179,3 @@ class History:
     def operations(self, wallet_id: str, offset: int, take: int) -> list[Operation]:
         ops = self._operations.get(wallet_id, [])
         return list(reversed(ops))[offset:offset + take]
-

@@ -1,4 +1,10 @@
-"""Prices (best bid/ask) and 24-hour tickers, derived from the books and the trades."""
+"""Prices (best bid/ask) and 24-hour tickers, derived from the books and the trades.
+
+The ticker's window keeps the trades of the last 24 h; `highs` / `lows` keep the trades that
+can still become the window's maximum / minimum price (each later trade is lower / higher),
+so high and low are their first entries (the earliest of equal prices, as max() and min()
+would pick) and a ticker costs the same however many trades the window holds.
+"""
 from __future__ import annotations
 
 from collections import deque
@@ -6,13 +12,15 @@ from decimal import Decimal
 
 from .events import Ticker
 from .numbers import ZERO
+from .orders import fast_new
 
 DAY_MS = 24 * 3600 * 1000
+_ticker = fast_new(Ticker)
 
 
 class PairMarket:
-    __slots__ = ("pair_id", "bid", "ask", "price_ts", "window", "volume_base", "volume_quote",
-                 "last_trade_ts")
+    __slots__ = ("pair_id", "bid", "ask", "price_ts", "window", "highs", "lows", "volume_base",
+                 "volume_quote", "last_trade_ts")
 
     def __init__(self, pair_id: str):
         self.pair_id = pair_id
@@ -20,6 +28,8 @@ class PairMarket:
         self.ask = ZERO
         self.price_ts: int | None = None
         self.window: deque[tuple[int, Decimal, Decimal, Decimal]] = deque()  # ts, price, base, quote
+        self.highs: deque[tuple[int, Decimal, Decimal, Decimal]] = deque()
+        self.lows: deque[tuple[int, Decimal, Decimal, Decimal]] = deque()
         self.volume_base = ZERO
         self.volume_quote = ZERO
         self.last_trade_ts: int | None = None
@@ -32,25 +42,37 @@ class PairMarket:
         return True
 
     def add_trade(self, ts: int, price: Decimal, base: Decimal, quote: Decimal) -> None:
-        self.window.append((ts, price, base, quote))
+        entry = (ts, price, base, quote)
+        self.window.append(entry)
+        highs, lows = self.highs, self.lows
+        while highs and highs[-1][1] < price:
+            highs.pop()
+        highs.append(entry)
+        while lows and lows[-1][1] > price:
+            lows.pop()
+        lows.append(entry)
         self.volume_base += base
         self.volume_quote += quote
         self.last_trade_ts = ts
 
     def _expire(self, now: int) -> None:
         cutoff = now - DAY_MS
-        while self.window and self.window[0][0] <= cutoff:
-            _, _, base, quote = self.window.popleft()
+        window = self.window
+        while window and window[0][0] <= cutoff:
+            _, _, base, quote = window.popleft()
             self.volume_base -= base
             self.volume_quote -= quote
+        for extremes in (self.highs, self.lows):
+            while extremes and extremes[0][0] <= cutoff:
+                extremes.popleft()
 
     def ticker(self, now: int) -> Ticker:
         self._expire(now)
-        if not self.window:
-            return Ticker(self.pair_id, ZERO, ZERO, 0.0, ZERO, ZERO, ZERO,
-                          self.last_trade_ts if self.last_trade_ts is not None else now)
-        prices = [p for _, p, _, _ in self.window]
-        open_price, last = prices[0], prices[-1]
+        window = self.window
+        if not window:
+            return _ticker(self.pair_id, ZERO, ZERO, 0.0, ZERO, ZERO, ZERO,
+                           self.last_trade_ts if self.last_trade_ts is not None else now)
+        open_price, last = window[0][1], window[-1][1]
         change = float((last - open_price) / open_price) if open_price else 0.0
-        return Ticker(self.pair_id, self.volume_base, self.volume_quote, change, last,
-                      max(prices), min(prices), self.last_trade_ts)
+        return _ticker(self.pair_id, self.volume_base, self.volume_quote, change, last,
+                       self.highs[0][1], self.lows[0][1], self.last_trade_ts)

@@ -94,6 +94,11 @@ def decimals_of(d: Decimal) -> int:
 
 
 def fits(d: Decimal, accuracy: int) -> bool:
+    try:        # fast: nothing is cut at `accuracy` decimals
+        if d.quantize(quantum(accuracy), ROUND_DOWN, _CTX) == d:
+            return True
+    except InvalidOperation:
+        pass
     return decimals_of(d) <= accuracy
 
 
@@ -105,21 +110,29 @@ def quantum(accuracy: int) -> Decimal:
     return q if q is not None else Decimal(1).scaleb(-accuracy)
 
 
+# (positional arguments: the C decimal parses keywords slowly)
 def floor_to(d: Decimal, accuracy: int) -> Decimal:
-    return d.quantize(quantum(accuracy), rounding=ROUND_FLOOR, context=_CTX)
+    return d.quantize(quantum(accuracy), ROUND_FLOOR, _CTX)
 
 
 def ceil_to(d: Decimal, accuracy: int) -> Decimal:
-    return d.quantize(quantum(accuracy), rounding=ROUND_CEILING, context=_CTX)
+    return d.quantize(quantum(accuracy), ROUND_CEILING, _CTX)
 
 
 def truncate(d: Decimal, accuracy: int) -> Decimal:
     """Cut (not round) extra decimals; a value already within accuracy keeps its scale."""
     if -d.as_tuple().exponent <= accuracy:
         return d
-    return d.quantize(quantum(accuracy), rounding=ROUND_DOWN, context=_CTX)
+    return d.quantize(quantum(accuracy), ROUND_DOWN, _CTX)
 
 
-def mul(a: Decimal, b: Decimal) -> Decimal:
-    """Exact product (scale = sum of scales, as C# decimal)."""
-    return _CTX.multiply(a, b)
+def truncated_value(d: Decimal, accuracy: int) -> Decimal:
+    """truncate()'s value, scale aside (for comparisons): cheaper."""
+    try:
+        return d.quantize(quantum(accuracy), ROUND_DOWN, _CTX)
+    except InvalidOperation:
+        return truncate(d, accuracy)
+
+
+# exact product (scale = sum of scales, as C# decimal)
+mul = _CTX.multiply

@@ -1,8 +1,9 @@
 """Orders, trades and operations: the records the engine keeps and the fronts show."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import ClassVar
 
 from .numbers import ZERO, mul
 
@@ -15,11 +16,12 @@ CLOSED = frozenset({MATCHED, CANCELLED, REPLACED})
 
 @dataclass(slots=True)
 class Order:
+    """A limit order (MarketOrder: a market one); `type` is a class attribute, not a slot,
+    as every field of a resting order costs memory a million times over."""
     id: str
     wallet_id: str
     pair_id: str
     side: str                 # "buy" / "sell"
-    type: str                 # "Limit" / "Market"
     price: Decimal
     volume: Decimal
     remaining: Decimal
@@ -28,11 +30,17 @@ class Order:
     status: str = PLACED
     last_trade: int | None = None
     locked: Decimal = ZERO    # what this order holds in `reserved` now
+    type: ClassVar[str] = "Limit"
 
     def view(self) -> "OrderView":
-        return OrderView(self.id, self.wallet_id, self.pair_id, self.side, self.type, self.price,
-                         self.volume, self.remaining, self.created, self.seq, self.status,
-                         self.last_trade)
+        return new_order_view(self.id, self.wallet_id, self.pair_id, self.side, self.type,
+                              self.price, self.volume, self.remaining, self.created, self.seq,
+                              self.status, self.last_trade)
+
+
+@dataclass(slots=True)
+class MarketOrder(Order):
+    type: ClassVar[str] = "Market"
 
 
 @dataclass(slots=True, frozen=True)
@@ -141,3 +149,25 @@ class BulkItem:
     volume: Decimal
     price: Decimal
     old_id: str | None = None
+
+
+def fast_new(cls):
+    """A faster constructor for the frozen slots dataclass `cls` (positional arguments, all
+    fields): a mutable class with the same slots sets them, then the instance becomes a `cls`
+    (same layout, so CPython allows it). The result is exactly what cls(...) makes; a frozen
+    __init__ sets each field through object.__setattr__, which makes it 3-6x slower."""
+    names = cls.__slots__
+    if tuple(names) != tuple(f.name for f in fields(cls)):
+        raise TypeError(f"{cls.__name__}: slots are not exactly its fields")
+    lines = [f"def __init__(self, {', '.join(names)}):"]
+    lines += [f"    self.{n} = {n}" for n in names] + ["    self.__class__ = cls"]
+    scope: dict = {}
+    exec("\n".join(lines), {"cls": cls}, scope)          # noqa: S102 (our own field names)
+    return type(f"_New{cls.__name__}", (), {"__slots__": names, "__init__": scope["__init__"]})
+
+
+new_order_view = fast_new(OrderView)
+new_trade = fast_new(Trade)
+new_public_trade = fast_new(PublicTrade)
+new_balance_view = fast_new(BalanceView)
+new_bulk_status = fast_new(BulkStatus)

@@ -21,7 +21,7 @@ from ..state import Mock
 from .build import ACCOUNT_FLAGS, place_resting, set_flags, setup_exchange
 from .driver import ClockDriver
 from .faults import FaultInjector, fault_problems
-from .loader import Scenario
+from .loader import Scenario, jsonable
 from .schema import def_validator
 from .snapshot import snapshot
 from .timeline import run_step, step_action
@@ -55,15 +55,28 @@ def _dec(value, what: str) -> Decimal:
 
 
 class Controller:
+    """`clock_options`: lockstep quiet / warmup (ms), over the scenario's. `track`: note why
+    things happen in the journal (docs/dryrun.md) for these account names (True: all).
+    `header`: extra keys for the journal's header."""
+
     def __init__(self, mock: Mock, scenario: Scenario | None = None, *, seed: int | None = None,
                  clock_mode: str | None = None, speed: float | None = None,
-                 journal: Journal | None = None):
+                 journal: Journal | None = None, clock_options: dict | None = None,
+                 track=None, header: dict | None = None):
         self.mock = mock
         self.scenario = scenario
         self.seed = seed if seed is not None else (scenario.seed if scenario else 0)
         self.clock_mode = clock_mode or (scenario.clock_mode if scenario else "virtual")
         self.speed = speed if speed is not None else (scenario.speed if scenario else 1.0)
+        self.clock_options = {**(scenario.clock_options if scenario else {}),
+                              **(clock_options or {})}
         self.journal = journal or Journal()
+        self.tracker = None
+        if track:
+            from ..dryrun.track import Tracker
+            self.tracker = Tracker(self.journal, None if track is True else track)
+        self.header = header or {}
+        self.latency_rules: list[dict] = jsonable(scenario.latency) if scenario else []
         self.participants: list[Participant] = []
         self.warnings: deque = deque(maxlen=100)
         self.serving = False
@@ -82,18 +95,36 @@ class Controller:
 
     # --- building ---------------------------------------------------------------------
     def _attach(self, ex: Exchange) -> None:
-        ex.recorders.append(lambda name, args: self.journal.record(ex.clock.now(), name, args))
+        tracker = self.tracker
+        if tracker is None:
+            ex.recorders.append(lambda name, args: self.journal.record(ex.clock.now(), name,
+                                                                       args))
+            return
+        ex.recorders.append(lambda name, args: self.journal.record(
+            ex.clock.now(), name, args, call=tracker.current_id()))
+        tracker.attach(ex)
 
     def _build(self, first: bool) -> None:
         data = self.scenario.data
         self.start_ms = self.scenario.start_ms(self.clock_mode)
-        clock = make_clock(self.clock_mode, self.start_ms, self.speed)
+        clock = make_clock(self.clock_mode, self.start_ms, self.speed, **self.clock_options)
+        if clock.tracks_activity:
+            from ..dryrun.probe import make_probe
+            clock.limit = self.scenario.until_ms(self.start_ms)
+            clock.on_step = self._on_step
+            clock.probe = make_probe()      # this process's I/O threads (a dry-run adds the bot)
         ex = setup_exchange(data, clock, self.seed)
         if first:
-            self.journal.write_header({
-                "seed": self.seed, "source": self.scenario.name,
-                "clock": {"mode": self.clock_mode, "start": self.start_ms, "speed": self.speed},
-                "scenario": self.scenario.to_json()})
+            described = {"mode": self.clock_mode, "start": self.start_ms, "speed": self.speed}
+            if clock.tracks_activity:
+                described.update(quiet=clock.quiet_ms, warmup=clock.warmup_ms)
+            header = {"seed": self.seed, "source": self.scenario.name, "clock": described,
+                      "scenario": self.scenario.to_json()}
+            if self.latency_rules:
+                header["latency"] = self.latency_rules
+            if self.tracker is not None:
+                header["track"] = self.tracker.header()
+            self.journal.write_header({**header, **self.header})
         else:
             self.journal.record(self.start_ms, "reset", {"startMs": self.start_ms})
         self._attach(ex)
@@ -105,6 +136,7 @@ class Controller:
         for spec in data.get("faults") or []:
             self.faults.add(spec)
         self.mock.faults = self.faults
+        self._set_plan(ex)
         base_dir = self.scenario.base_dir
         self.participants = [PARTICIPANTS[spec["kind"]](ex, spec, ex.ids.rng(f"market-{i}"),
                                                         base_dir)
@@ -137,6 +169,7 @@ class Controller:
         for p in self.participants:
             p.stop()
         self.exchange.clock.wakeup = None
+        self.latency_rules = jsonable(self.scenario.latency)
         self._build(first=False)
         if self.serving:
             self.exchange.clock.start()
@@ -156,6 +189,53 @@ class Controller:
         await self.driver.stop()
         self.journal.close(self.exchange.clock.now())
 
+    def _on_step(self, from_ms: int, to_ms: int) -> None:
+        """A lockstep step: noted with the stream counts of this moment."""
+        stats = self.mock.extras.get("stream_stats")
+        counts = stats.as_dict() if stats is not None else {}
+        self.journal.record(to_ms, "clock", {"from": from_ms, **counts})
+
+    # --- latency ------------------------------------------------------------------------
+    def _set_plan(self, ex: Exchange) -> None:
+        from ..latency import LatencyPlan
+        base_dir = self.scenario.base_dir if self.scenario else None
+        self.mock.extras["latency"] = (LatencyPlan(self.latency_rules, ex.ids.rng, base_dir)
+                                       if self.latency_rules else None)
+
+    def latency(self) -> list[dict]:
+        """The latency rules in force (the scenario's `latency` shape)."""
+        return [dict(r) for r in self.latency_rules]
+
+    def set_latency(self, rules: list) -> list[dict]:
+        """Replace the latency rules (a list of the scenario's `latency` entries; [] clears).
+        Each rule's draws start again from its seed."""
+        from ..latency import rule_problems
+        if isinstance(rules, dict):
+            rules = [rules]
+        if not isinstance(rules, list):
+            raise ControlError("latency rules are a list such as "
+                               "[{method: PlaceLimitOrder, request: 50ms}]")
+        base_dir = self.scenario.base_dir if self.scenario else None
+        errors = []
+        for i, spec in enumerate(rules):
+            if not isinstance(spec, dict):
+                errors.append(f"[{i}]: a rule is an object")
+                continue
+            errors += [f"[{i}].{'.'.join(map(str, e.absolute_path)) or 'rule'}: {e.message}"
+                       for e in def_validator("latencyRule").iter_errors(spec)]
+            if not errors:
+                errors += [f"[{i}].{'.'.join(map(str, p)) or 'rule'}: {m}"
+                           for p, m in rule_problems(spec, base_dir)]
+        if errors:
+            raise ControlError("; ".join(errors))
+        self.latency_rules = [jsonable(r) for r in rules]
+        self._set_plan(self.exchange)
+        self.journal.record(self.now(), "latency", {"rules": self.latency_rules})
+        return self.latency()
+
+    def clear_latency(self) -> list[dict]:
+        return self.set_latency([])
+
     # --- time -------------------------------------------------------------------------
     def now(self) -> int:
         return self.exchange.clock.now()
@@ -163,9 +243,12 @@ class Controller:
     def time(self) -> dict:
         clock = self.exchange.clock
         now = clock.now()
-        return {"now": now, "iso": format_time(now), "mode": clock.mode,
-                "start": clock.start_ms, "elapsed": now - clock.start_ms,
-                "nextTimer": clock.next_due()}
+        out = {"now": now, "iso": format_time(now), "mode": clock.mode,
+               "start": clock.start_ms, "elapsed": now - clock.start_ms,
+               "nextTimer": clock.next_due()}
+        if clock.tracks_activity:
+            out["until"] = clock.limit
+        return out
 
     def advance(self, ms=None, to=None) -> dict:
         """Virtual time: move by ms (int or duration text) or to a clock time, running every
@@ -361,14 +444,17 @@ class Controller:
 
 def build_mock(scenario: Scenario | None = None, *, seed: int | None = None,
                clock_mode: str | None = None, speed: float | None = None,
-               journal_path=None) -> Mock:
+               journal_path=None, clock_options: dict | None = None, track=None,
+               header: dict | None = None) -> Mock:
     """The whole world of a scenario (the embedded default if None) in a Mock, ready for
     MockServer: the controller is `mock.controller`, its start/stop are the on_start/on_stop
-    hooks (the clock starts and its driver runs while the server serves)."""
+    hooks (the clock starts and its driver runs while the server serves). The keywords after
+    journal_path are the Controller's."""
     from .loader import default_scenario
     mock = Mock(exchange=None)
     controller = Controller(mock, scenario or default_scenario(), seed=seed,
-                            clock_mode=clock_mode, speed=speed, journal=Journal(journal_path))
+                            clock_mode=clock_mode, speed=speed, journal=Journal(journal_path),
+                            clock_options=clock_options, track=track, header=header)
     mock.on_start.append(controller.start)
     mock.on_stop.append(controller.stop)
     return mock

@@ -12,6 +12,7 @@ from ..engine.clock import DEFAULT_START, RealtimeClock, VirtualClock, parse_tim
 from .build import place_resting, setup_exchange
 from .source import Problem, ScenarioError, Source, parse_yaml, read_yaml
 from .validate import check_source
+from .values import duration_ms, parse_at
 
 DEFAULT_NAME = "<default scenario>"
 
@@ -35,6 +36,22 @@ class Scenario:
     def speed(self) -> float:
         return float((self.data.get("clock") or {}).get("speed", 1))
 
+    @property
+    def clock_options(self) -> dict:
+        """Lockstep settings of `clock`: quiet / warmup in ms (as given)."""
+        clock = self.data.get("clock") or {}
+        return {key: float(duration_ms(clock[key])) for key in ("quiet", "warmup")
+                if key in clock}
+
+    def until_ms(self, start_ms: int) -> int | None:
+        """`clock.until` (the scenario's end) as a clock time, or None."""
+        until = (self.data.get("clock") or {}).get("until")
+        return parse_at(until, start_ms) if until is not None else None
+
+    @property
+    def latency(self) -> list[dict]:
+        return list(self.data.get("latency") or [])
+
     def start_ms(self, mode: str | None = None) -> int:
         """The clock's start: as given; else the wall clock for realtime; else the default."""
         start = (self.data.get("clock") or {}).get("start")
@@ -47,20 +64,20 @@ class Scenario:
 
     def to_json(self) -> dict:
         """The data with decimals as strings (JSON-safe)."""
-        return _jsonable(self.data)
+        return jsonable(self.data)
 
 
-NUMBER_KEYS = {"probability", "speed", "cashoutMinimalAmount", "lowVolumeAmount"}
+NUMBER_KEYS = {"probability", "speed", "cashoutMinimalAmount", "lowVolumeAmount", "sigma"}
 
 
-def _jsonable(value, key=None):
+def jsonable(value, key=None):
     """Decimals become strings, except in the few fields the schema types as numbers."""
     if isinstance(value, Decimal):
         return float(value) if key in NUMBER_KEYS else str(value)
     if isinstance(value, dict):
-        return {str(k): _jsonable(v, k) for k, v in value.items()}
+        return {str(k): jsonable(v, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v, key) for v in value]
+        return [jsonable(v, key) for v in value]
     return value
 
 

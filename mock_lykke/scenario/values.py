@@ -34,6 +34,20 @@ def parse_duration(value) -> int:
         if value < 0:
             raise ValueError(f"{value!r} is negative")
         return value
+    return int(_text_ms(value))
+
+
+def duration_ms(value) -> Decimal:
+    """Exact milliseconds (fractions kept: `0.5ms`) from a duration or a number of ms."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        ms = dec(value)
+        if ms < 0:
+            raise ValueError(f"{value!r} is negative")
+        return ms
+    return _text_ms(value)
+
+
+def _text_ms(value) -> Decimal:
     text = str(value).strip()
     pos, total = 0, Decimal(0)
     for m in _PART.finditer(text):
@@ -43,7 +57,7 @@ def parse_duration(value) -> int:
         pos = m.end()
     if pos != len(text) or not text:
         raise ValueError(f"{value!r} is not a duration (e.g. 250ms, 1s, 1m30s)")
-    return int(total)
+    return total
 
 
 def parse_at(value, start_ms: int) -> int:

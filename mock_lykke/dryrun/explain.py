@@ -1,0 +1,237 @@
+"""`mock-lykke explain JOURNAL ID`: why an order was filled or rejected, from the journal's
+notes alone (docs/dryrun.md): the call that sent it and the latency applied, its state at entry
+(queue ahead), each fill (maker/taker, the order it matched, the rule), the rejection's check.
+"""
+from __future__ import annotations
+
+import sys
+
+from ..engine.clock import format_time
+from ..journal import ReplayError, dumps, read_journal
+
+
+class Index:
+    """The journal's notes, by order id, trade id and call id."""
+
+    def __init__(self, entries: list[dict]):
+        self.orders: dict[str, dict] = {}
+        self.rejects: list[dict] = []
+        self.fills: list[dict] = []
+        self.closed: dict[str, dict] = {}
+        self.calls: dict[int, dict] = {}
+        self.commands: dict[int, list[dict]] = {}
+        for e in entries:
+            cmd, args = e["cmd"], e.get("args") or {}
+            if cmd == "order":
+                self.orders[args["order"]] = e
+            elif cmd == "reject":
+                self.rejects.append(e)
+            elif cmd == "fill":
+                self.fills.append(e)
+            elif cmd == "closed":
+                self.closed[args["order"]] = e
+            elif cmd == "call":
+                self.calls[args["id"]] = e
+            elif "call" in e:
+                self.commands.setdefault(e["call"], []).append(e)
+
+    def order_ids(self) -> list[str]:
+        ids = dict.fromkeys(self.orders)
+        for e in self.rejects:
+            if e["args"].get("order"):
+                ids[e["args"]["order"]] = None
+        return list(ids)
+
+    def resolve(self, ident: str) -> tuple[str, object] | None:
+        """("call", n) / ("order", id) / ("trade", fill entry), or None."""
+        text = ident.strip()
+        for prefix in ("#", "call:"):
+            if text.startswith(prefix) and text[len(prefix):].isdigit():
+                n = int(text[len(prefix):])
+                return ("call", n) if n in self.calls or n in self.commands else None
+        for e in self.fills:
+            a = e["args"]
+            if text in (a["maker"]["trade"], a["taker"]["trade"]):
+                return "trade", e
+        ids = self.order_ids() + [o for e in self.fills
+                                  for o in (e["args"]["maker"]["order"],
+                                            e["args"]["taker"]["order"])]
+        if text in ids:
+            return "order", text
+        matches = sorted({i for i in ids if i.startswith(text)})
+        if len(text) >= 4 and len(matches) == 1:
+            return "order", matches[0]
+        return None
+
+    def fills_of(self, order_id: str) -> list[dict]:
+        return [e for e in self.fills if order_id in (e["args"]["maker"]["order"],
+                                                      e["args"]["taker"]["order"])]
+
+
+def _ms(value) -> str:
+    return f"{value:g} ms" if isinstance(value, (int, float)) else str(value)
+
+
+def _call_lines(index: Index, call_id) -> list[str]:
+    if call_id is None:
+        return ["  by       the mock itself (resting order, participant, timeline or control API)"]
+    e = index.calls.get(call_id)
+    if e is None:
+        return [f"  by       call #{call_id}"]
+    a = e["args"]
+    lat = a.get("latency") or {}
+    out = [f"  by       call #{a['id']} {a['method']} ({a['via']}), sent {format_time(a['arrived'])}"
+           f", answered {format_time(e['t'])}: {a['result']}"
+           + (f" {a['code']}" if a.get("code") is not None else "")]
+    engine = a.get("engine")
+    reached = f"; reached the engine at {format_time(engine)}" if engine is not None else ""
+    out.append(f"  latency  request {_ms(lat.get('request', 0))}, response "
+               f"{_ms(lat.get('response', 0))}{reached}")
+    return out
+
+
+def _fill_lines(e: dict, order_id: str | None) -> list[str]:
+    a = e["args"]
+    maker, taker = a["maker"], a["taker"]
+    if order_id == maker["order"]:
+        me, other, role = maker, taker, "maker"
+    else:
+        me, other, role = taker, maker, "taker"
+    kind = (f"{other['side']} {other.get('type', 'Limit').lower()}" if other is taker
+            else f"resting {other['side']}")
+    fee = f", fee {me['fee']} {me['feeAsset']}" if me.get("fee") else ""
+    return [f"  fill     {format_time(e['t'])}  {a['volume']} @ {a['price']} as {role}, against "
+            f"the {kind} order {other['order']} ({other['account']}){fee}",
+            f"           trade {me['trade']}; why: {a['rule']}"]
+
+
+def _reject_lines(index: Index, e: dict) -> list[str]:
+    a = e["args"]
+    what = " ".join(str(x) for x in (a.get("pair"), a.get("side"), a.get("volume"))
+                    if x is not None)
+    if a.get("price") is not None:
+        what += f" @ {a['price']}"
+    item = f" (bulk item {a['order']})" if a.get("order") and a["command"] == "place_bulk" else ""
+    out = [f"rejected {a['command']}{item}  {a['account']}  {what}",
+           f"  at       {format_time(e['t'])}"]
+    out += _call_lines(index, a.get("call"))
+    out += [f"  error    {a['code']} {a['codeName']}: {a['message']}"
+            + (f" (field {a['field']})" if a.get("field") else ""),
+            f"  why      {a['rule']}"]
+    return out
+
+
+def explain_order(index: Index, order_id: str) -> list[str]:
+    rejected = [e for e in index.rejects if e["args"].get("order") == order_id]
+    if rejected:
+        return _reject_lines(index, rejected[0])
+    e = index.orders.get(order_id)
+    out = []
+    if e is None:
+        out.append(f"order {order_id}  (not an order of a tracked account: its fills only)")
+    else:
+        a = e["args"]
+        out.append(f"order {order_id}  {a['account']}  {a['pair']} {a['side']} {a['type']} "
+                   f"{a['volume']} @ {a['price']}")
+        out.append(f"  entered  {format_time(e['t'])}")
+        out += _call_lines(index, a.get("call"))
+        ahead = (f"; queue ahead {a['queueAhead']} in {a['ordersAhead']} order(s) at "
+                 f"{a['price']}" if a.get("queueAhead") is not None else "; did not rest")
+        out.append(f"  at entry {a['status']}, remaining {a['remaining']}{ahead}")
+    for fill in index.fills_of(order_id):
+        out += _fill_lines(fill, order_id)
+    closed = index.closed.get(order_id)
+    if closed is not None:
+        c = closed["args"]
+        by = f" (call #{c['call']})" if c.get("call") is not None else ""
+        out.append(f"  closed   {format_time(closed['t'])} {c['status']}, remaining "
+                   f"{c['remaining']}{by}")
+    return out
+
+
+def explain_call(index: Index, call_id: int) -> list[str]:
+    out = [f"call #{call_id}"] + _call_lines(index, call_id)[1:]
+    e = index.calls.get(call_id)
+    if e is not None and e["args"].get("message"):
+        out.append(f"  answer   {e['args']['result']} {e['args'].get('code', '')}: "
+                   f"{e['args']['message']}")
+    for r in index.rejects:
+        if r["args"].get("call") == call_id:
+            out += [""] + _reject_lines(index, r)
+    for order_id, o in index.orders.items():
+        if o["args"].get("call") == call_id:
+            out += [""] + explain_order(index, order_id)
+    return out
+
+
+def explain(entries: list[dict], ident: str) -> list[str] | None:
+    """The explanation's lines, or None when ident is unknown."""
+    index = Index(entries)
+    found = index.resolve(ident)
+    if found is None:
+        return None
+    kind, value = found
+    if kind == "call":
+        return explain_call(index, value)
+    if kind == "trade":
+        return [f"trade {ident}"] + _fill_lines(value, None)
+    return explain_order(index, value)
+
+
+def listing(entries: list[dict]) -> list[str]:
+    index = Index(entries)
+    out = []
+    for order_id, e in index.orders.items():
+        a = e["args"]
+        status = index.closed[order_id]["args"]["status"] if order_id in index.closed \
+            else a["status"]
+        fills = len(index.fills_of(order_id))
+        out.append(f"{order_id}  {format_time(e['t'])}  {a['pair']} {a['side']} {a['type']} "
+                   f"{a['volume']} @ {a['price']}  {status}, {fills} fill(s)")
+    for e in index.rejects:
+        a = e["args"]
+        ref = a.get("order") or (f"#{a['call']}" if a.get("call") is not None else f"n{e['n']}")
+        out.append(f"{ref}  {format_time(e['t'])}  rejected {a['command']}: {a['codeName']}")
+    return out
+
+
+def explain_main(path: str, ident: str | None, as_json: bool = False, out=None) -> int:
+    out = out or sys.stdout
+    try:
+        header, entries = read_journal(path)
+    except (OSError, ReplayError) as e:
+        print(f"mock-lykke explain: {e}", file=sys.stderr)
+        return 2
+    if "track" not in header:
+        print("mock-lykke explain: this journal has no explanations (written without "
+              "tracking; use mock-lykke dryrun)", file=sys.stderr)
+        return 2
+    if ident is None:
+        print("\n".join(listing(entries)) or "no orders or rejections", file=out)
+        return 0
+    lines = explain(entries, ident)
+    if lines is None:
+        print(f"mock-lykke explain: {ident!r} is no order, trade or call in {path}",
+              file=sys.stderr)
+        return 1
+    if as_json:
+        index = Index(entries)
+        kind, value = index.resolve(ident)
+        related = [e for e in entries if _related(e, kind, value)]
+        print("\n".join(dumps(e) for e in related), file=out)
+        return 0
+    print("\n".join(lines), file=out)
+    return 0
+
+
+def _related(e: dict, kind: str, value) -> bool:
+    a = e.get("args") or {}
+    if kind == "call":
+        return e.get("call") == value or a.get("call") == value or (
+            e["cmd"] == "call" and a.get("id") == value)
+    if kind == "trade":
+        return e is value
+    if e["cmd"] == "fill":
+        return value in (a["maker"]["order"], a["taker"]["order"])
+    return a.get("order") == value
+

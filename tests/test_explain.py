@@ -1,0 +1,125 @@
+"""Explanations: the journal notes why each fill and rejection happened, and
+`mock-lykke explain JOURNAL ID` prints it."""
+import json
+
+import grpc
+
+from mock_lykke.dryrun.cli import main as dryrun_cli
+from mock_lykke.dryrun.explain import explain_main
+from mock_lykke.journal import read_journal, replay_file
+from mock_lykke.proto import privateService_pb2 as pv, privateService_pb2_grpc as pvg
+from mock_lykke.scenario import build_mock, load_text, snapshot_bytes
+from mock_lykke.server import MockServer
+
+START = 1_767_225_600_000
+TRADER = (("authorization", "Bearer trader-key"),)
+WORLD = """
+version: 1
+seed: 9
+clock: {mode: lockstep, quiet: 0ms, warmup: 0ms}
+assets: [{assetId: BTC, accuracy: 8}, {assetId: USD, accuracy: 2}]
+assetPairs: [{assetPairId: BTCUSD, baseAssetId: BTC, quoteAssetId: USD, priceAccuracy: 2}]
+accounts:
+  - {name: trader, apiKey: trader-key, balances: {BTC: "1", USD: "100000"}}
+  - {name: market, apiKey: market-key, balances: {BTC: "100", USD: "1000000"},
+     fees: {taker: "0.001"}}
+orders:
+  - {account: market, assetPairId: BTCUSD, side: sell, price: "10010", volume: "1"}
+  - {account: market, assetPairId: BTCUSD, side: buy, price: "9990", volume: "1"}
+latency:
+  - {method: PlaceLimitOrder, request: 50ms, response: 5ms}
+"""
+
+
+def limit(volume, price):
+    return pv.LimitOrderRequest(assetPairId="BTCUSD", side=pv.buy, volume=volume, price=price)
+
+
+async def trade(path):
+    """The trader: one order it cannot pay for, one that rests at the top and is filled by a
+    market sell, one that queues behind the market's bid."""
+    mock = build_mock(load_text(WORLD), journal_path=path, track=["trader"])
+    c = mock.controller
+    async with MockServer(mock) as server, grpc.aio.insecure_channel(server.grpc_target) as ch:
+        priv = pvg.PrivateServiceStub(ch)
+        refused = await priv.PlaceLimitOrder(limit("100", "9995"), metadata=TRADER)
+        top = await priv.PlaceLimitOrder(limit("0.2", "9995"), metadata=TRADER)
+        behind = await priv.PlaceLimitOrder(limit("0.1", "9990"), metadata=TRADER)
+        c.place_market("market", "BTCUSD", "sell", "0.3")
+        state = snapshot_bytes(c.exchange)
+    assert refused.error.code == 2006
+    return top.payload.orderId, behind.payload.orderId, state
+
+
+async def test_the_journal_notes_why(tmp_path):
+    path = tmp_path / "j.jsonl"
+    top, behind, _ = await trade(path)
+    header, entries = read_journal(path)
+    assert header["track"] == {"accounts": ["trader"]}
+    notes = {e["cmd"]: e for e in entries if e["cmd"] in ("reject", "fill")}
+    reject = notes["reject"]["args"]
+    assert notes["reject"]["t"] == START + 50                 # after the request leg
+    assert reject["code"] == 2006 and reject["codeName"] == "meNotEnoughFunds"
+    assert reject["rule"] == "funds: the order needs 999500 USD free, the account has 100000"
+    assert reject["call"] == 1 and reject["order"] is None
+    fill = notes["fill"]["args"]
+    assert fill["maker"]["order"] == top and fill["maker"]["account"] == "trader"
+    assert fill["taker"]["account"] == "market" and fill["taker"]["type"] == "Market"
+    assert (fill["price"], fill["volume"], fill["taker"]["fee"]) == ("9995", "0.2", "2.00")
+    # call 2 arrived when call 1 was answered (+55) and reached the engine 50 ms later
+    assert fill["maker"]["since"] == START + 105 and fill["call"] is None
+    entered = {e["args"]["order"]: e["args"] for e in entries if e["cmd"] == "order"}
+    assert entered[top]["queueAhead"] == "0" and entered[top]["call"] == 2
+    assert (entered[behind]["queueAhead"], entered[behind]["ordersAhead"]) == ("1", 1)
+    calls = [e["args"] for e in entries if e["cmd"] == "call"]
+    assert [(a["id"], a["result"], a["latency"]) for a in calls] == [
+        (i, r, {"request": 50, "response": 5}) for i, r in
+        ((1, "rejected"), (2, "ok"), (3, "ok"))]
+
+
+async def test_explain_prints_the_reason_of_a_rejection_and_of_a_fill(tmp_path, capsys):
+    path = tmp_path / "j.jsonl"
+    top, behind, _ = await trade(path)
+
+    assert explain_main(str(path), "#1") == 0
+    out = capsys.readouterr().out
+    assert "rejected place_limit  trader  BTCUSD buy 100 @ 9995" in out
+    assert "error    2006 meNotEnoughFunds: Not enough funds (field volume)" in out
+    assert "why      funds: the order needs 999500 USD free, the account has 100000" in out
+    assert "latency  request 50 ms, response 5 ms; reached the engine at " \
+           "2026-01-01T00:00:00.050Z" in out
+
+    assert dryrun_cli(["explain", str(path), top[:8]]) == 0     # a unique start will do
+    out = capsys.readouterr().out
+    assert f"order {top}  trader  BTCUSD buy Limit 0.2 @ 9995" in out
+    assert "at entry Placed, remaining 0.2; queue ahead 0 in 0 order(s) at 9995" in out
+    assert "0.2 @ 9995 as maker, against the sell market order" in out
+    assert "why: price-time priority: the taker's market sell met the best bid 9995" in out
+
+    assert explain_main(str(path), behind) == 0
+    assert "queue ahead 1 in 1 order(s) at 9990" in capsys.readouterr().out
+
+    assert explain_main(str(path), None) == 0                 # the list
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 3 and listing[-1].startswith("#1 ")
+
+    assert explain_main(str(path), top, as_json=True) == 0
+    related = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["cmd"] for e in related] == ["order", "fill"]
+
+
+async def test_unknown_ids_and_journals_without_notes_are_refused(tmp_path, capsys):
+    path = tmp_path / "j.jsonl"
+    await trade(path)
+    assert explain_main(str(path), "nope") == 1
+    plain = tmp_path / "plain.jsonl"
+    c = build_mock(load_text(WORLD), journal_path=plain).controller
+    c.journal.close(c.now())
+    assert explain_main(str(plain), "#1") == 2
+    assert "no explanations" in capsys.readouterr().err
+
+
+async def test_a_journal_with_notes_still_replays_to_the_same_state(tmp_path):
+    path = tmp_path / "j.jsonl"
+    _, _, state = await trade(path)
+    assert snapshot_bytes(replay_file(path)[1]) == state
