@@ -44,9 +44,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the scenario format")
 
+    from .dryrun.cli import add_dryrun_parser, add_explain_parser
     from .dryrun.report import add_report_parser
     from .recorder import add_record_parser
-    add_record_parser(sub)        # each of these sets args.run
+    add_dryrun_parser(sub)        # these two set args.handler
+    add_explain_parser(sub)
+    add_record_parser(sub)        # these two set args.run
     add_report_parser(sub)
     return p
 
@@ -263,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "run", None):
         return args.run(args)
+    if getattr(args, "handler", None):
+        return args.handler(args)
     handler = {"serve": cmd_serve, "validate": cmd_validate, "replay": cmd_replay,
                "schema": cmd_schema}[args.command]
     return handler(args)

@@ -25,7 +25,7 @@ def run(tmp_path, bot: list[str], **kw) -> tuple[int, str]:
 def test_end_to_end_through_the_command_line(tmp_path):
     report = tmp_path / "report"
     done = subprocess.run(
-        [sys.executable, "-m", "mock_lykke.dryrun.cli", "dryrun", "--scenario", WORLD,
+        [sys.executable, "-m", "mock_lykke.cli", "dryrun", "--scenario", WORLD,
          "--until", "5m", "--report", str(report), "--",
          sys.executable, str(BOTS / "price_bot.py"), "--grpc", "{grpc}", "--key", "{apiKey}"],
         capture_output=True, text=True, timeout=300)
