@@ -142,7 +142,8 @@ class MockServer:
     async def _start_rest(self) -> None:
         from .api.rest import create_app
 
-        runner = web.AppRunner(create_app(self.mock))
+        # in-flight requests get at most a second at stop (aiohttp's default is 60 s)
+        runner = web.AppRunner(create_app(self.mock), shutdown_timeout=1.0)
         await runner.setup()
         self._runner = runner
         ssl_context = self.tls.server_ssl_context() if self.tls is not None else None

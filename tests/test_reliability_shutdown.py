@@ -111,9 +111,6 @@ async def test_stop_with_streams_and_calls_in_flight_ends_everything():
     ex.place_limit(ex.account("u2"), "BTCUSD", "sell", Decimal("0.01"), Decimal("20000"))
 
 
-@pytest.mark.xfail(strict=True, reason="aiohttp's AppRunner waits up to its shutdown_timeout "
-                   "(60 s) for in-flight requests; server.py should build it with the stop "
-                   "grace (see docs/performance.md, reliability findings)")
 async def test_stop_with_a_rest_request_in_flight_returns_within_the_grace():
     ex = world()
     faults = HoldOrders()
