@@ -7,10 +7,10 @@ are configured to.
   events/s and virtual/wall time;
 - lockstep, a bot (tests/dryrun_bots/price_bot.py in its own process, through the runner):
   virtual/wall time and events/s over 20 minutes;
-- latency: `calls` PlaceLimitOrder calls with a lognormal request leg (median 2 ms, sigma
-  0.5), 100 in flight: in lockstep the clock time from arrival to the engine, in realtime
-  the wall time of each call minus the same calls without latency; p50 / p99 against the
-  model's.
+- latency: `calls` GetBalances calls with a lognormal request leg (median 2 ms, sigma
+  0.5): in lockstep (100 in flight) the clock time from arrival to the engine, in realtime
+  the wall time of each call (one at a time) minus the same calls without latency; p50 / p99
+  against the model's.
 Prints one JSON object.
 """
 from __future__ import annotations
@@ -27,7 +27,9 @@ from pathlib import Path
 
 import grpc
 
-from mock_lykke.proto import privateService_pb2 as pv, privateService_pb2_grpc as pvg
+from google.protobuf.empty_pb2 import Empty
+
+from mock_lykke.proto import privateService_pb2_grpc as pvg
 from mock_lykke.scenario import build_mock, load_text
 from mock_lykke.server import MockServer
 
@@ -48,15 +50,16 @@ market:
   - {kind: taker, account: flow, assetPairId: BTCUSD, every: 3s, volume: ["0.01", "0.5"]}
 latency: LATENCY
 """
-LATENCY = f"[{{method: PlaceLimitOrder, request: {{lognormal: {{median: {MEDIAN}ms, " \
+LATENCY = f"[{{method: GetBalances, request: {{lognormal: {{median: {MEDIAN}ms, " \
           f"sigma: {SIGMA}}}}}}}]"
 
 
 def world(mode: str, latency: bool = False, market: bool = True):
     text = WORLD.replace("MODE", mode).replace("LATENCY", LATENCY if latency else "[]")
-    if not market:
+    if not market:                          # calls only: no timers, no end
         text = text.split("market:\n")[0] + "latency: " + (LATENCY if latency else "[]") + "\n"
-    return build_mock(load_text(text), track=True)
+        text = text.replace(", until: 1h", "")
+    return build_mock(load_text(text), track=["market"])
 
 
 async def lockstep_alone() -> dict:
@@ -94,21 +97,20 @@ def quantiles(values: list[float]) -> tuple[float, float]:
     return q[49], q[98]
 
 
-async def place_many(mock, calls: int, in_flight: int = 100) -> list[float]:
-    """Wall seconds of each call."""
+async def call_many(mock, calls: int, in_flight: int = 100) -> list[float]:
+    """Wall seconds of each of `calls` GetBalances calls (cheap, and the book stays as it
+    is, so only transport and latency are measured)."""
     async with MockServer(mock) as server, grpc.aio.insecure_channel(server.grpc_target) as ch:
         priv = pvg.PrivateServiceStub(ch)
         meta = (("authorization", "Bearer trader-key"),)
-        request = pv.LimitOrderRequest(assetPairId="BTCUSD", side=pv.buy, volume="0.001",
-                                       price="9000")
-        await priv.PlaceLimitOrder(request, metadata=meta)        # connected
+        await priv.GetBalances(Empty(), metadata=meta)            # connected
         times: list[float] = []
         todo = iter(range(calls))
 
         async def worker():
             for _ in todo:
                 t0 = time.perf_counter()
-                await priv.PlaceLimitOrder(request, metadata=meta)
+                await priv.GetBalances(Empty(), metadata=meta)
                 times.append(time.perf_counter() - t0)
         await asyncio.gather(*(worker() for _ in range(in_flight)))
     return times
@@ -119,13 +121,13 @@ def latency(calls: int) -> dict:
     out = {"latency_calls": calls, "latency_model_p50_ms": round(model_p50, 3),
            "latency_model_p99_ms": round(model_p99, 3)}
     mock = world("lockstep", latency=True, market=False)
-    asyncio.run(place_many(mock, calls))
+    asyncio.run(call_many(mock, calls))
     legs = [e["args"]["engine"] - e["args"]["arrived"] for e in mock.controller.journal.entries
-            if e["cmd"] == "call" and e["args"]["method"] == "PlaceLimitOrder"]
+            if e["cmd"] == "call" and e["args"]["method"] == "GetBalances"]
     p50, p99 = quantiles(legs[-calls:])
     out.update(latency_lockstep_p50_ms=p50, latency_lockstep_p99_ms=p99)
-    base = asyncio.run(place_many(world("realtime", market=False), calls))
-    slow = asyncio.run(place_many(world("realtime", latency=True, market=False), calls))
+    base = asyncio.run(call_many(world("realtime", market=False), calls, 1))
+    slow = asyncio.run(call_many(world("realtime", latency=True, market=False), calls, 1))
     b50, b99 = quantiles(base)
     s50, s99 = quantiles(slow)
     out.update(latency_realtime_base_p50_ms=round(b50 * 1000, 3),

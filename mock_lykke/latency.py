@@ -256,6 +256,9 @@ class CallLegs:
             await asyncio.sleep(ms / 1000)
             return self._run(fn) if fn is not None else None
         at = self.base + ms
+        limit = getattr(clock, "limit", None)
+        if limit is not None:               # a lockstep clock stops there: so does latency
+            at = min(at, max(limit, clock.now()))
         if at <= clock.now():               # the clock is already past it (advanced by hand)
             return self._run(fn) if fn is not None else None
         future = asyncio.get_running_loop().create_future()

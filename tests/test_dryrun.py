@@ -37,7 +37,7 @@ def test_end_to_end_through_the_command_line(tmp_path):
     assert steps[-1]["t"] == START + 300_000 == max(e["t"] for e in entries)
     assert any(e["cmd"] == "place_limit" and e.get("call") for e in entries)
     try:
-        import mock_lykke.dryrun.report  # noqa: F401
+        import mock_lykke.dryrun.report  # noqa: F401  (written by another part of the work)
     except ImportError:
         assert "wrote the journal only" in done.stderr
     else:

@@ -256,3 +256,13 @@ def test_the_controller_checks_rules_and_reset_restores_the_scenarios():
         {"method": "*", "response": "1ms"}]
     c.reset()
     assert c.latency() == [{"method": "GetBalances", "request": "5ms"}]
+
+
+async def test_latency_never_reaches_past_the_end_of_a_lockstep_run():
+    text = WORLD.replace("MODE", "lockstep").replace("warmup: 0ms", "warmup: 0ms, until: 1s")
+    mock = build_mock(load_text(text.replace("LATENCY", "  - {method: PlaceLimitOrder, "
+                                                         "request: 5s}")))
+    async with MockServer(mock) as server, grpc.aio.insecure_channel(server.grpc_target) as ch:
+        answer = await asyncio.wait_for(pvg.PrivateServiceStub(ch).PlaceLimitOrder(
+            limit(), metadata=TRADER), 5)
+    assert mock.exchange.history.orders[answer.payload.orderId].created == START + 1000

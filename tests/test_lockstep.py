@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import grpc
 import pytest
 
@@ -279,11 +280,23 @@ def test_a_bot_trades_through_an_hour_in_a_small_fraction_of_it(tmp_path):
 
 def test_the_same_bot_scenario_and_seed_in_two_processes_write_the_same_journal(tmp_path):
     reports = [tmp_path / "ra", tmp_path / "rb"]
-    a, _, _ = dryrun(tmp_path, "a", "--report", str(reports[0]), until="15m")
-    b, _, _ = dryrun(tmp_path, "b", "--report", str(reports[1]), until="15m")
+    a, _, _ = dryrun(tmp_path, "a", "--report", str(reports[0]), until="10m")
+    b, _, _ = dryrun(tmp_path, "b", "--report", str(reports[1]), until="10m")
     assert a.read_bytes() == b.read_bytes()
     summaries = [r / "summary.json" for r in reports]
     if all(s.exists() for s in summaries):
         assert summaries[0].read_bytes() == summaries[1].read_bytes()
     header, rows = entries(a)
     assert header["seed"] == 11 and any(e["cmd"] == "fill" for e in rows)
+
+
+async def test_the_control_api_does_not_start_a_held_clock():
+    mock = build_mock(load_text(WORLD))
+    clock = mock.exchange.clock
+    async with MockServer(mock) as server, aiohttp.ClientSession() as http:
+        async with http.get(server.rest_url + "/_mock/health") as r:
+            assert r.status == 200
+        assert not clock.released and clock.now() == START
+        async with http.get(server.rest_url + "/api/isalive") as r:
+            assert r.status == 200
+        assert clock.released

@@ -585,14 +585,19 @@ def create_app(mock) -> web.Application:
     @web.middleware
     async def pipeline(request: web.Request, handler):
         clock = mock.exchange.clock
-        clock.enter()
+        path = request.rel_url.raw_path
+        control = path == "/_mock" or path.startswith("/_mock/")
+        # the control API does not start a lockstep clock held for the bot's first request
+        tracked = not (control and not getattr(clock, "released", True))
+        if tracked:
+            clock.enter()
         try:
-            path = request.rel_url.raw_path
-            if path == "/_mock" or path.startswith("/_mock/"):
+            if control:
                 return await handler(request)          # the control API (aiohttp routes)
             return _cors(await _dispatch(request, mock), request)
         finally:
-            clock.leave()
+            if tracked:
+                clock.leave()
 
     app = web.Application(middlewares=[pipeline], client_max_size=MAX_BODY)
     app[_COUNTER] = [0]

@@ -407,6 +407,9 @@ class StreamHub:
         clock = self._bound.clock
         if clock.virtual_time:
             due = max(clock.now() + round(ms), sub.due)
+            limit = getattr(clock, "limit", None)
+            if limit is not None:           # a lockstep clock stops there
+                due = min(due, max(limit, clock.now()))
             sub.due = due
             if due <= clock.now():
                 self._deliver(sub, data)

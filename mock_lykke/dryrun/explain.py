@@ -5,6 +5,7 @@ notes alone (docs/dryrun.md): the call that sent it and the latency applied, its
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 
 from ..engine.clock import format_time
 from ..journal import ReplayError, dumps, read_journal
@@ -80,8 +81,8 @@ def _call_lines(index: Index, call_id) -> list[str]:
         return [f"  by       call #{call_id}"]
     a = e["args"]
     lat = a.get("latency") or {}
-    out = [f"  by       call #{a['id']} {a['method']} ({a['via']}), sent {format_time(a['arrived'])}"
-           f", answered {format_time(e['t'])}: {a['result']}"
+    out = [f"  by       call #{a['id']} {a['method']} ({a['via']}), sent "
+           f"{format_time(a['arrived'])}, answered {format_time(e['t'])}: {a['result']}"
            + (f" {a['code']}" if a.get("code") is not None else "")]
     engine = a.get("engine")
     reached = f"; reached the engine at {format_time(engine)}" if engine is not None else ""
@@ -150,7 +151,7 @@ def explain_order(index: Index, order_id: str) -> list[str]:
 
 
 def explain_call(index: Index, call_id: int) -> list[str]:
-    out = [f"call #{call_id}"] + _call_lines(index, call_id)[1:]
+    out = [f"call #{call_id}"] + _call_lines(index, call_id)
     e = index.calls.get(call_id)
     if e is not None and e["args"].get("message"):
         out.append(f"  answer   {e['args']['result']} {e['args'].get('code', '')}: "
@@ -183,11 +184,16 @@ def listing(entries: list[dict]) -> list[str]:
     out = []
     for order_id, e in index.orders.items():
         a = e["args"]
-        status = index.closed[order_id]["args"]["status"] if order_id in index.closed \
-            else a["status"]
-        fills = len(index.fills_of(order_id))
+        fills = index.fills_of(order_id)
+        filled = sum(Decimal(f["args"]["volume"]) for f in fills)
+        if order_id in index.closed:
+            status = index.closed[order_id]["args"]["status"]
+        elif filled >= Decimal(a["volume"]):
+            status = "Matched"
+        else:
+            status = "PartiallyMatched" if filled else a["status"]
         out.append(f"{order_id}  {format_time(e['t'])}  {a['pair']} {a['side']} {a['type']} "
-                   f"{a['volume']} @ {a['price']}  {status}, {fills} fill(s)")
+                   f"{a['volume']} @ {a['price']}  {status}, {len(fills)} fill(s)")
     for e in index.rejects:
         a = e["args"]
         ref = a.get("order") or (f"#{a['call']}" if a.get("call") is not None else f"n{e['n']}")

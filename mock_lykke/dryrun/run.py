@@ -190,7 +190,8 @@ class DryRun:
                 log = open(self.opts.bot_log, "wb")
             try:
                 bot = await asyncio.create_subprocess_exec(
-                    *substitute(self.opts.command, values), env=env, stdin=asyncio.subprocess.DEVNULL,
+                    *substitute(self.opts.command, values), env=env,
+                    stdin=asyncio.subprocess.DEVNULL,
                     stdout=log, stderr=asyncio.subprocess.STDOUT if log else None,
                     start_new_session=True)
             except OSError as e:
