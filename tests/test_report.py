@@ -6,7 +6,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from mock_lykke.dryrun import report
 from mock_lykke.dryrun.metrics import collect
 from mock_lykke.dryrun.report import ReportError, write_report
 from mock_lykke.journal import ReplayError
@@ -221,9 +220,10 @@ def test_without_the_report_extra_the_html_fails_clearly_after_json_and_csv(
 
 
 def test_the_command_line(journal, tmp_path, capsys):
-    assert report.main(["report", str(journal), "--out", str(tmp_path / "r"), "--no-html"]) == 0
+    from mock_lykke.cli import main
+    assert main(["report", str(journal), "--out", str(tmp_path / "r"), "--no-html"]) == 0
     assert "PnL 116.48 USD (trading PnL 16.48, 2 fills)" in capsys.readouterr().out
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"not": "a journal"}\n')
-    assert report.main(["report", str(bad), "--out", str(tmp_path / "r2")]) == 2
+    assert main(["report", str(bad), "--out", str(tmp_path / "r2")]) == 2
     assert "not a mock-lykke journal" in capsys.readouterr().err

@@ -294,14 +294,3 @@ def cmd_report(args) -> int:
           f"{summary['tradingPnl']}, {summary['fills']} fills); report in {args.out}")
     return 0
 
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-    parser = argparse.ArgumentParser(prog="mock-lykke")
-    add_report_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.run(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,7 +7,8 @@ from random import Random
 
 from ..engine import ApiError, Exchange
 from ..engine.clock import Timer
-from ..engine.numbers import quantum
+from ..engine.numbers import fits, quantum
+from ..scenario.values import dec
 
 MILLION = 1_000_000
 
@@ -79,3 +80,14 @@ class Participant:
 
     def base_accuracy(self) -> int:
         return self.ex.reference.assets[self.pair.base].accuracy
+
+
+def volume_problems(key: str, volume: Decimal, pair: dict, accuracy: int | None) -> list:
+    """Scenario problems of a participant's order volume: over the base accuracy, below min."""
+    out = []
+    if accuracy is not None and not fits(volume, accuracy):
+        out.append(((key,), f"{volume} has more decimals than "
+                            f"{pair['baseAssetId']}'s accuracy ({accuracy})"))
+    if volume < dec(pair.get("minVolume", 0)) or volume <= 0:
+        out.append(((key,), f"{volume} is below the pair's minVolume ({pair.get('minVolume', 0)})"))
+    return out

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..engine.numbers import ZERO, ceil_to, fits, floor_to
+from ..engine.numbers import ZERO, ceil_to, floor_to
 from ..engine.orders import BUY, SELL, BulkItem
 from ..scenario.values import dec, parse_duration
-from .base import Participant, plain
+from .base import Participant, plain, volume_problems
 
 ONE = Decimal(1)
 
@@ -38,12 +38,7 @@ class MarketMaker(Participant):
             return out
         accuracy = ref["assets"].get(pair["baseAssetId"], {}).get("accuracy")
         volume = dec(spec["levelVolume"])
-        if accuracy is not None and not fits(volume, accuracy):
-            out.append((("levelVolume",), f"{volume} has more decimals than "
-                                          f"{pair['baseAssetId']}'s accuracy ({accuracy})"))
-        if volume < dec(pair.get("minVolume", 0)) or volume <= 0:
-            out.append((("levelVolume",), f"{volume} is below the pair's minVolume "
-                                          f"({pair.get('minVolume', 0)})"))
+        out += volume_problems("levelVolume", volume, pair, accuracy)
         if dec(spec["mid"]) <= 0:
             out.append((("mid",), "the mid must be positive"))
         if dec(spec.get("spread", "0.002")) <= 0:

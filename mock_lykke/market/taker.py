@@ -2,10 +2,10 @@
 the best opposite price by `slippage`) of a seeded random side and size."""
 from __future__ import annotations
 
-from ..engine.numbers import ceil_to, fits, floor_to
+from ..engine.numbers import ceil_to, floor_to
 from ..engine.orders import BUY, SELL
 from ..scenario.values import dec, parse_duration
-from .base import Participant, plain
+from .base import Participant, plain, volume_problems
 
 
 def _range(value, parse):
@@ -46,12 +46,7 @@ class Taker(Participant):
             for v in (lo, hi):
                 if v is None:
                     continue
-                if accuracy is not None and not fits(v, accuracy):
-                    out.append((("volume",), f"{v} has more decimals than "
-                                             f"{pair['baseAssetId']}'s accuracy ({accuracy})"))
-                if v < dec(pair.get("minVolume", 0)) or v <= 0:
-                    out.append((("volume",), f"{v} is below the pair's minVolume "
-                                             f"({pair.get('minVolume', 0)})"))
+                out += volume_problems("volume", v, pair, accuracy)
         elo, ehi = _range(spec.get("every", "5s"), parse_duration)
         if elo is not None and elo > ehi:
             out.append((("every",), "the range's min is above its max"))
