@@ -23,6 +23,26 @@ def test_grpc_decimal_parsing_rejects(text):
         parse_dotnet(text)
 
 
+@pytest.mark.parametrize("text", ["１２", "٣", "1２", "０.００１", "\u00a012", "12\u2003", "１,０００"])
+def test_grpc_decimal_parsing_takes_ascii_digits_and_white_space_only(text):
+    with pytest.raises(DecimalParseError):
+        parse_dotnet(text)
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("79228162514264337593543950335", True), ("-79228162514264337593543950335", True),
+    ("79,228,162,514,264,337,593,543,950,335", True), ("79228162514264337593543950336", False),
+    ("-79228162514264337593543950336", False), ("1" + "0" * 40, False),
+    ("79228162514264337593543950335.5", False),
+])
+def test_grpc_decimal_parsing_overflows_beyond_the_dotnet_range(text, ok):
+    if ok:
+        assert parse_dotnet(text).copy_abs() == D(2**96 - 1)
+    else:
+        with pytest.raises(DecimalParseError):
+            parse_dotnet(text)
+
+
 @pytest.mark.parametrize("value,grpc,rest", [
     ("4000", "4000", "4000.0"), ("0", "0", "0.0"), ("-1", "-1", "-1.0"), ("0.4000", "0.4000", "0.4000"),
     ("0.00001", "0.00001", "0.00001"), ("1E-5", "0.00001", "0.00001"), ("-0", "0", "0.0"),

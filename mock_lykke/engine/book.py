@@ -2,16 +2,16 @@
 
 Each side keeps a dict price -> Level and the sorted list of its prices (bisect), so the best
 level is an end of that list. The (price, volume) entries of a level and of a whole side are
-kept once built, until that level or side changes (events carry the whole book). A level lists its orders in time priority; leaving the book only
-counts the order out (`live`), and the entry is dropped later, once it reaches the front or
-once gone entries outnumber live ones. An entry is gone when its order is no longer active
-(cancelled, replaced or matched): every removal changes the order's status with it.
+kept once built, until that level or side changes (events carry the whole book). A level
+lists its orders in time priority; leaving the book only counts the order out (`live`), and
+the entry is dropped later, once it reaches the front or once gone entries outnumber live
+ones. An entry is gone when its order is no longer active (cancelled, replaced or matched):
+every removal changes the order's status with it.
 """
 from __future__ import annotations
 
 from bisect import bisect_left, insort
 from decimal import Decimal
-from itertools import chain
 from typing import Iterator
 
 from .orders import ACTIVE, BUY, Order
@@ -29,8 +29,10 @@ class Level:
 
     def entries(self) -> tuple:
         if self.cache is None:
-            price = self.price
-            self.cache = tuple([(price, o.remaining) for o in self.active()])
+            price, orders = self.price, self.orders
+            if self.head:
+                orders = orders[self.head:]
+            self.cache = tuple([(price, o.remaining) for o in orders if o.status in ACTIVE])
         return self.cache
 
     def first(self) -> Order:
@@ -66,7 +68,12 @@ class Side:
 
     def entries(self) -> tuple:
         if self.cache is None:
-            self.cache = tuple(chain.from_iterable(lv.entries() for lv in self.in_order()))
+            out: list = []
+            levels = self.levels
+            for price in reversed(self.prices) if self.descending else self.prices:
+                level = levels[price]
+                out += level.cache if level.cache is not None else level.entries()
+            self.cache = tuple(out)
         return self.cache
 
     def __len__(self) -> int:

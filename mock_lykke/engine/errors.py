@@ -61,7 +61,7 @@ class ApiError(Exception):
 
     def __init__(self, code: Code, message: str, field: str | None = None):
         super().__init__(message)
-        self.code = Code(code)
+        self.code = code if type(code) is Code else Code(code)
         self.message = message
         self.field = field
 

@@ -21,13 +21,15 @@ from .numbers import ZERO, ceil_to, fits, floor_to, fmt_plain, mul, truncate, tr
 from .orders import (ACTIVE, BUY, CANCELLED, MATCHED, PARTIAL, REPLACED, SELL, BalanceView,
                      BulkItem, BulkResult, DepositAddress, MarketOrder, Operation, Order, OrderView,
                      PublicTrade, Trade, fast_new, new_balance_view, new_bulk_status,
-                     new_public_trade, new_trade)
+                     public_trade_of, trade_of)
 from .quirks import Quirks
 from .reference import Asset, AssetPair, Reference
 
 MAX_TAKE = 1000
 FEES_WALLET = "fees"
 CANCEL_MODES = ("notEmptySide", "bothSides", "sellSide", "buySide")
+_CANCEL_SIDES = {"bothSides": frozenset({BUY, SELL}), "buySide": frozenset({BUY}),
+                 "sellSide": frozenset({SELL})}
 SHARED_DECIMALS = 100_000     # at most this many shared Decimals (see Exchange._share)
 
 # the events of every command, built without the frozen dataclasses' slow __init__
@@ -38,16 +40,20 @@ _book_changed, _price_changed = fast_new(ev.BookChanged), fast_new(ev.PriceChang
 
 
 class _Tx:
-    """What one command changed; turned into events when it ends."""
-    __slots__ = ("orders", "trades", "balances", "public", "books", "tickers")
+    """What one command changed; turned into events when it ends. `now` is the command's one
+    time; with no listener (`full` false) only the books touched are kept (for the prices)."""
+    __slots__ = ("now", "full", "orders", "trades", "balances", "public", "books", "tickers")
 
-    def __init__(self):
-        self.orders: dict[str, dict[str, Order]] = {}
-        self.trades: dict[str, list[Trade]] = {}
-        self.balances: dict[str, dict[str, Balance]] = {}
-        self.public: dict[str, list[PublicTrade]] = {}
+    def __init__(self, now: int, full: bool):
+        self.now = now
+        self.full = full
         self.books: dict[str, None] = {}
-        self.tickers: dict[str, None] = {}
+        if full:
+            self.orders: dict[str, dict[str, Order]] = {}
+            self.trades: dict[str, list[tuple]] = {}        # trade rows (orders.trade_of)
+            self.balances: dict[str, dict[str, Balance]] = {}
+            self.public: dict[str, list[tuple]] = {}        # public trade rows
+            self.tickers: dict[str, None] = {}
 
 
 class Exchange:
@@ -109,6 +115,9 @@ class Exchange:
         """Call listener(events) after every command that changed something."""
         self.listeners.append(listener)
         return lambda: self.listeners.remove(listener)
+
+    def _tx(self) -> _Tx:
+        return _Tx(self.clock.now(), bool(self.listeners))
 
     def _record(self, name: str, **args) -> None:
         if self.recorders:
@@ -236,24 +245,6 @@ class Exchange:
                 for p in self.reference.match_pairs(list(pair_ids))]
 
     # --- orders -----------------------------------------------------------------------
-    def _check_funds_api(self, account: Account, pair: AssetPair, side: str, price: Decimal,
-                         volume: Decimal) -> Decimal:
-        """The API's own pre-check of a limit order (balances as GET /api/balance shows them).
-        Returns what the order needs: price x volume of quote for a buy, the volume for a sell."""
-        if side == BUY:
-            asset, needed = pair.quote, mul(price, volume)
-        else:
-            asset, needed = pair.base, volume
-        bal = account.balances.get(asset)
-        if bal is not None:
-            acc = self._accuracy(asset)
-            free = truncated_value(bal.total, acc)
-            if bal.reserved:
-                free -= truncated_value(bal.reserved, acc)
-            if free >= needed:
-                return needed
-        raise ApiError(Code.meNotEnoughFunds, "Not enough funds", "volume")
-
     def _check_order_api(self, pair_id: str, volume: Decimal) -> AssetPair:
         if volume <= 0:
             raise not_less_than_zero("volume")
@@ -263,44 +254,48 @@ class Exchange:
                            f"volume must be greater than {fmt_plain(pair.min_volume)}", "volume")
         return pair
 
-    def _engine_checks(self, account: Account, pair: AssetPair, side: str, price: Decimal,
-                       volume: Decimal, freed: Decimal = ZERO,
-                       needed: Decimal | None = None) -> tuple[Code, Decimal | None]:
-        """The matching engine's checks of a limit order: (Code.success, what it will lock)
-        when it is accepted, else (the code, None). `needed` is price x volume if known."""
-        if price <= 0:
-            return Code.meInvalidPrice, None
-        if not fits(price, pair.price_accuracy):
-            return Code.meInvalidPriceAccuracy, None
-        if volume < pair.min_volume or volume <= 0:
-            return Code.meTooSmallVolume, None
-        if not fits(volume, self._accuracy(pair.base)):
-            return Code.meInvalidVolumeAccuracy, None
-        if side == BUY:
-            asset = pair.quote
-            lock = ceil_to(needed if needed is not None else mul(volume, price),
-                           self._accuracy(asset))
-        else:
-            asset, lock = pair.base, volume
-        bal = account.balances.get(asset)
-        free = (bal.total - bal.reserved if bal is not None else ZERO) + freed
-        if free < lock:
-            return Code.meNotEnoughFunds, None
-        return Code.success, lock
-
     def place_limit(self, account: Account, pair_id: str, side: str, volume: Decimal,
                     price: Decimal) -> str:
-        """Place a limit order; returns its id."""
+        """Place a limit order; returns its id. First the API's checks: price, volume, pair,
+        min volume, then its own funds pre-check (balances as GET /api/balance shows them,
+        2006 with field `volume`); then the matching engine's: price and volume accuracy,
+        funds for the rounded reservation."""
         if price <= 0:
             raise not_less_than_zero("price")
-        pair = self._check_order_api(pair_id, volume)
-        needed = self._check_funds_api(account, pair, side, price, volume)
-        code, lock = self._engine_checks(account, pair, side, price, volume, ZERO,
-                                         needed if side == BUY else None)
-        if code != Code.success:
-            raise ApiError.me(code)
-        tx = _Tx()
-        order = self._new_order(self.ids.next(), account, pair, side, "Limit", price, volume)
+        if volume <= 0:
+            raise not_less_than_zero("volume")
+        pair = self.reference.pair(pair_id or "")
+        if pair is None:
+            raise ApiError(Code.itemNotFound, *PAIR_NOT_FOUND)
+        if volume < pair.min_volume:
+            raise ApiError(Code.invalidField,
+                           f"volume must be greater than {fmt_plain(pair.min_volume)}", "volume")
+        buy = side == BUY
+        if buy:
+            asset, needed = pair.quote, mul(price, volume)
+        else:
+            asset, needed = pair.base, volume
+        bal = account.balances.get(asset)
+        if bal is None:
+            raise ApiError(Code.meNotEnoughFunds, "Not enough funds", "volume")
+        acc = self._accuracy(asset)
+        free = truncated_value(bal.total, acc)
+        if bal.reserved:
+            free -= truncated_value(bal.reserved, acc)
+        if not free >= needed:
+            raise ApiError(Code.meNotEnoughFunds, "Not enough funds", "volume")
+        if not fits(price, pair.price_accuracy):
+            raise ApiError.me(Code.meInvalidPriceAccuracy)
+        if not fits(volume, self._accuracy(pair.base)):
+            raise ApiError.me(Code.meInvalidVolumeAccuracy)
+        lock = ceil_to(needed, acc) if buy else volume
+        if bal.total - bal.reserved < lock:
+            raise ApiError.me(Code.meNotEnoughFunds)
+        now = self.clock.now()
+        tx = _Tx(now, bool(self.listeners))
+        self._seq += 1
+        order = Order(self.ids.next(), account.wallet_id, pair.pair_id, side, price, volume,
+                      volume, now, self._seq)
         self._execute_limit(tx, account, pair, order, lock)
         self._commit(tx)
         if self.recorders:
@@ -315,15 +310,24 @@ class Exchange:
         if not fits(volume, self._accuracy(pair.base)):
             raise ApiError.me(Code.meInvalidVolumeAccuracy)
         book = self.books[pair.pair_id]
-        maker_side = SELL if side == BUY else BUY
         left, quote_total, notional = volume, ZERO, ZERO
         quote_acc = self._accuracy(pair.quote)
-        for maker in book.orders(maker_side):
-            q = min(left, maker.remaining)
-            cost = mul(q, maker.price)
-            quote_total += floor_to(cost, quote_acc)
-            notional += cost
-            left -= q
+        makers = book.asks if side == BUY else book.bids
+        levels = makers.levels
+        for price in makers.prices if side == BUY else reversed(makers.prices):
+            level = levels[price]                   # book.orders(), written out
+            orders = level.orders
+            for i in range(level.head, len(orders)):
+                maker = orders[i]
+                if maker.status not in ACTIVE:
+                    continue
+                q = min(left, maker.remaining)
+                cost = mul(q, maker.price)
+                quote_total += floor_to(cost, quote_acc)
+                notional += cost
+                left -= q
+                if not left:
+                    break
             if not left:
                 break
         if left:
@@ -333,14 +337,15 @@ class Exchange:
         if bal is None or bal.free < needed:
             raise ApiError.me(Code.meNotEnoughFunds)
         avg = float(notional / volume)
-        tx = _Tx()
+        tx = self._tx()
         # the order keeps the double as C# converts it to decimal: 15 significant digits
         order = self._new_order(self.ids.next(), account, pair, side, "Market",
-                                Decimal(f"{avg:.15g}"), volume)
+                                Decimal(f"{avg:.15g}"), volume, tx.now)
         self.history.add_order(order)
-        self._match(tx, pair, order, None)
+        self._match(tx, pair, order, None, book)
         self.history.close(order)
-        tx.orders.setdefault(account.wallet_id, {})[order.id] = order
+        if tx.full:
+            tx.orders.setdefault(account.wallet_id, {})[order.id] = order
         self._commit(tx)
         if self.recorders:
             self._record("place_market", account=account, pair_id=pair_id, side=side,
@@ -348,11 +353,11 @@ class Exchange:
         return order.id, avg
 
     def _new_order(self, order_id: str, account: Account, pair: AssetPair, side: str, kind: str,
-                   price: Decimal, volume: Decimal) -> Order:
+                   price: Decimal, volume: Decimal, now: int) -> Order:
         self._seq += 1
         cls = Order if kind == "Limit" else MarketOrder
         return cls(order_id, account.wallet_id, pair.pair_id, side, price, volume, volume,
-                   self.clock.now(), self._seq)
+                   now, self._seq)
 
     def _share(self, d: Decimal) -> Decimal:
         """One object per (value, scale) for what resting orders keep: a million orders at a
@@ -370,24 +375,36 @@ class Exchange:
                        lock: Decimal) -> None:
         """Match, then rest what is left; `lock` is what the whole order would hold."""
         self.history.add_order(order)
-        orders = tx.orders.get(account.wallet_id)
-        if orders is None:
-            orders = tx.orders[account.wallet_id] = {}
-        orders[order.id] = order
+        if tx.full:
+            orders = tx.orders.get(account.wallet_id)
+            if orders is None:
+                orders = tx.orders[account.wallet_id] = {}
+            orders[order.id] = order
         book = self.books[pair.pair_id]
-        self._match(tx, pair, order, order.price, book)
+        if order.side == BUY:                   # does it cross? (else no _match call)
+            crosses = book.asks.prices and book.asks.prices[0] <= order.price
+        else:
+            crosses = book.bids.prices and book.bids.prices[-1] >= order.price
+        if crosses:
+            self._match(tx, pair, order, order.price, book)
         if order.remaining:
             share = self._share
             order.price = share(order.price)
-            if order.remaining is order.volume:
-                order.volume = order.remaining = share(order.volume)
+            volume = order.volume
+            if order.remaining is volume:
+                order.volume = order.remaining = share(volume)
+                lock = order.volume if lock is volume else share(lock)
             else:                                           # partly filled: lock what is left
-                order.volume = share(order.volume)
-                lock = self._lock_for(pair, order.side, order.price, order.remaining)
-            order.locked = lock = share(lock)
-            self._reserve(tx, account, pair.quote if order.side == BUY else pair.base, lock)
+                order.volume = share(volume)
+                lock = share(self._lock_for(pair, order.side, order.price, order.remaining))
+            order.locked = lock
+            if order.side == BUY:
+                self._reserve(tx, account, pair.quote, lock)
+                book.bid_ts = tx.now                                # book.touch
+            else:
+                self._reserve(tx, account, pair.base, lock)
+                book.ask_ts = tx.now
             book.add(order)
-            book.touch(order.side, self.clock.now())
             tx.books[pair.pair_id] = None
         else:
             self.history.close(order)
@@ -395,135 +412,174 @@ class Exchange:
     def _reserve(self, tx: _Tx, account: Account, asset: str, delta: Decimal) -> None:
         if not delta:
             return
-        now = self.clock.now()
+        now = tx.now
         bal = account.balances.get(asset)
         if bal is None:
             bal = account.balances[asset] = Balance(ZERO, ZERO, now)
         bal.reserved += delta
         bal.timestamp = now
-        rows = tx.balances.get(account.wallet_id)
-        if rows is None:
-            rows = tx.balances[account.wallet_id] = {}
-        rows[asset] = bal
+        if tx.full:
+            rows = tx.balances.get(account.wallet_id)
+            if rows is None:
+                rows = tx.balances[account.wallet_id] = {}
+            rows[asset] = bal
 
     def _touched(self, tx: _Tx, account: Account, asset: str, bal: Balance) -> None:
-        bal.timestamp = self.clock.now()
-        rows = tx.balances.get(account.wallet_id)
-        if rows is None:
-            rows = tx.balances[account.wallet_id] = {}
-        rows[asset] = bal
+        bal.timestamp = tx.now
+        if tx.full:
+            rows = tx.balances.get(account.wallet_id)
+            if rows is None:
+                rows = tx.balances[account.wallet_id] = {}
+            rows[asset] = bal
 
     def _match(self, tx: _Tx, pair: AssetPair, taker: Order, limit: Decimal | None,
-               book: Book | None = None) -> None:
-        if book is None:
-            book = self.books[pair.pair_id]
-        makers = book.asks if taker.side == BUY else book.bids
+               book: Book) -> None:
         buying = taker.side == BUY
-        while taker.remaining:
-            level = makers.best()
-            if level is None:
+        makers = book.asks if buying else book.bids
+        prices, levels = makers.prices, makers.levels
+        quote_acc, base_acc = self._accuracy(pair.quote), self._accuracy(pair.base)
+        while taker.remaining and prices:
+            best = prices[0] if buying else prices[-1]
+            if limit is not None and (best > limit if buying else best < limit):
                 break
-            maker = level.first()
-            if limit is not None and (maker.price > limit if buying else maker.price < limit):
-                break
-            self._fill(tx, pair, book, maker, taker, min(taker.remaining, maker.remaining))
+            maker = levels[best].first()
+            self._fill(tx, pair, book, maker, taker, min(taker.remaining, maker.remaining),
+                       quote_acc, base_acc)
 
     def _fill(self, tx: _Tx, pair: AssetPair, book: Book, maker: Order, taker: Order,
-              volume: Decimal) -> None:
-        now = self.clock.now()
+              volume: Decimal, quote_acc: int, base_acc: int) -> None:
+        """One match at the maker's price: both orders, four balance rows (and the fees
+        account's), two trade rows, a public trade and the ticker's window."""
+        now, full = tx.now, tx.full
         price = maker.price
-        quote_acc, base_acc = self._accuracy(pair.quote), self._accuracy(pair.base)
         quote = floor_to(mul(volume, price), quote_acc)
-        accounts, fees, history = self.accounts, self.fees, self.history
-        tx_trades, tx_orders, tx_balances = tx.trades, tx.orders, tx.balances
+        pair_id, base_asset, quote_asset = pair.pair_id, pair.base, pair.quote
+        fill = (pair_id, price, volume, quote, base_asset, quote_asset, now)
+        remaining = maker.remaining = maker.remaining - volume
+        maker.last_trade = now
+        if remaining:
+            maker.status = PARTIAL
+            lock = ceil_to(mul(remaining, price), quote_acc) if maker.side == BUY else remaining
+        else:
+            maker.status = MATCHED
+            lock = ZERO
+        reserve = lock - maker.locked
+        maker.locked = lock
+        remaining = taker.remaining = taker.remaining - volume
+        taker.last_trade = now
+        taker.status = PARTIAL if remaining else MATCHED
+        history, draw = self.history, self.ids.draw
+        wallet_trades, order_trades = history.wallet_trades, history.order_trade_rows
         for order, role in ((maker, "Maker"), (taker, "Taker")):
-            account = accounts[order.wallet_id]
-            wallet_id = order.wallet_id
-            rate = account.maker_fee if role == "Maker" else account.taker_fee
-            if order.side == BUY:
-                pay_asset, pay, get_asset, get = pair.quote, quote, pair.base, volume
-                fee_acc = base_acc
+            wallet_id, side = order.wallet_id, order.side
+            account = self.accounts[wallet_id]
+            rate = account.maker_fee if reserve is not None else account.taker_fee
+            if side == BUY:
+                pay_asset, pay, get_asset, get = quote_asset, quote, base_asset, volume
+                fee = min(get, ceil_to(mul(get, rate), base_acc)) if rate else ZERO
             else:
-                pay_asset, pay, get_asset, get = pair.base, volume, pair.quote, quote
-                fee_acc = quote_acc
-            fee = min(get, ceil_to(mul(get, rate), fee_acc)) if rate else ZERO
-            order.remaining -= volume
-            order.last_trade = now
-            order.status = PARTIAL if order.remaining else MATCHED
-            if role == "Maker":
-                old_lock = maker.locked
-                maker.locked = (self._lock_for(pair, maker.side, maker.price, maker.remaining)
-                                if maker.remaining else ZERO)
-                self._reserve(tx, account, pay_asset, maker.locked - old_lock)
-            rows = tx_balances.get(wallet_id)
-            if rows is None:
-                rows = tx_balances[wallet_id] = {}
+                pay_asset, pay, get_asset, get = base_asset, volume, quote_asset, quote
+                fee = min(get, ceil_to(mul(get, rate), quote_acc)) if rate else ZERO
             balances = account.balances
+            rows = tx.balances.get(wallet_id) if full else None
+            if reserve:                                             # the maker's: _reserve
+                held = balances.get(pay_asset)
+                if held is None:
+                    held = balances[pay_asset] = Balance(ZERO, ZERO, now)
+                held.reserved += reserve
+                held.timestamp = now
+                if full:
+                    if rows is None:
+                        rows = tx.balances[wallet_id] = {}
+                    rows[pay_asset] = held
+            reserve = None
             paid = balances.get(pay_asset)
             if paid is None:
                 paid = balances[pay_asset] = Balance(ZERO, ZERO, now)
             paid.total -= pay
             paid.timestamp = now
-            rows[pay_asset] = paid
             got = balances.get(get_asset)
             if got is None:
                 got = balances[get_asset] = Balance(ZERO, ZERO, now)
             got.total += get - fee
             got.timestamp = now
-            rows[get_asset] = got
+            if full:
+                if rows is None:
+                    rows = tx.balances[wallet_id] = {}
+                rows[pay_asset] = paid
+                rows[get_asset] = got
             if fee:
-                fee_row = fees.row(get_asset, now)
+                fee_row = self.fees.row(get_asset, now)
                 fee_row.total += fee
-                self._touched(tx, fees, get_asset, fee_row)
+                self._touched(tx, self.fees, get_asset, fee_row)
+                fee_asset = get_asset
+            else:
+                fee, fee_asset = None, None
             self._seq += 1
-            trade = new_trade(self.ids.next(), wallet_id, order.id, pair.pair_id, role,
-                              order.side, price, volume, quote, pair.base, pair.quote,
-                              fee if fee else None, get_asset if fee else None, now, self._seq)
-            history.add_trade(trade)
-            trades = tx_trades.get(wallet_id)
+            row = (draw(), wallet_id, order.id, role, side, fee, fee_asset, self._seq, fill)
+            trades = wallet_trades.get(wallet_id)                   # history.add_trade
             if trades is None:
-                trades = tx_trades[wallet_id] = []
-            trades.append(trade)
-            orders = tx_orders.get(wallet_id)
-            if orders is None:
-                orders = tx_orders[wallet_id] = {}
-            orders[order.id] = order
+                trades = wallet_trades[wallet_id] = []
+            trades.append(row)
+            trades = order_trades.get(order.id)
+            if trades is None:
+                trades = order_trades[order.id] = []
+            trades.append(row)
+            if full:
+                trades = tx.trades.get(wallet_id)
+                if trades is None:
+                    trades = tx.trades[wallet_id] = []
+                trades.append(row)
+                orders = tx.orders.get(wallet_id)
+                if orders is None:
+                    orders = tx.orders[wallet_id] = {}
+                orders[order.id] = order
         if not maker.remaining:
             book.remove(maker)
             history.close(maker)
         else:
             book.changed(maker)
-        book.touch(maker.side, now)
-        tx.books[pair.pair_id] = None
-        public = new_public_trade(self.ids.next(), pair.pair_id, now, volume, price,
-                                  taker.side)
-        history.add_public_trade(public)
-        public_trades = tx.public.get(pair.pair_id)
-        if public_trades is None:
-            public_trades = tx.public[pair.pair_id] = []
-        public_trades.append(public)
-        self.markets[pair.pair_id].add_trade(now, price, volume, quote)
-        tx.tickers[pair.pair_id] = None
+        if maker.side == BUY:                                       # book.touch
+            book.bid_ts = now
+        else:
+            book.ask_ts = now
+        tx.books[pair_id] = None
+        public = (draw(), pair_id, now, volume, price, taker.side)
+        history.public_rows(pair_id).append(public)
+        self.markets[pair_id].add_trade(now, price, volume, quote)
+        if full:
+            public_trades = tx.public.get(pair_id)
+            if public_trades is None:
+                public_trades = tx.public[pair_id] = []
+            public_trades.append(public)
+            tx.tickers[pair_id] = None
 
     # --- cancels ----------------------------------------------------------------------
     def _cancel(self, tx: _Tx, order: Order, status: str = CANCELLED) -> None:
-        account = self.accounts[order.wallet_id]
+        now = tx.now
         pair = self.reference.pairs[order.pair_id]
         book = self.books[order.pair_id]
         book.remove(order)
-        book.touch(order.side, self.clock.now())
+        if order.side == BUY:                                       # book.touch
+            book.bid_ts = now
+            asset = pair.quote
+        else:
+            book.ask_ts = now
+            asset = pair.base
         tx.books[order.pair_id] = None
-        self._reserve(tx, account, pair.quote if order.side == BUY else pair.base, -order.locked)
+        if order.locked:
+            self._reserve(tx, self.accounts[order.wallet_id], asset, -order.locked)
         order.locked = ZERO
         order.status = status
         self.history.close(order)
-        tx.orders.setdefault(order.wallet_id, {})[order.id] = order
+        if tx.full:
+            tx.orders.setdefault(order.wallet_id, {})[order.id] = order
 
     def cancel_order(self, account: Account, order_id: str) -> None:
         order = self.history.orders.get(order_id)
         if order is None or order.wallet_id != account.wallet_id or order.status not in ACTIVE:
             raise ApiError.me(Code.meNotFound)
-        tx = _Tx()
+        tx = self._tx()
         self._cancel(tx, order)
         self._commit(tx)
         if self.recorders:
@@ -535,7 +591,7 @@ class Exchange:
         self._check_optional_pair(pair_id)
         targets = [o for o in self.history.active_orders(account.wallet_id, pair_id or None)
                    if side is None or o.side == side]
-        tx = _Tx()
+        tx = self._tx()
         for order in targets:
             self._cancel(tx, order)
         self._commit(tx)
@@ -560,11 +616,13 @@ class Exchange:
         # the engine's view of each item: the side follows the sign of the signed volume
         signed = [it.volume if it.side == BUY else -it.volume for it in items]
         sides = [BUY if v > 0 else SELL for v in signed]
-        tx = _Tx()
+        tx = self._tx()
         if cancel_previous:
             mode = cancel_mode or "notEmptySide"
-            cancel_sides = {"bothSides": {BUY, SELL}, "buySide": {BUY}, "sellSide": {SELL},
-                            "notEmptySide": set(sides)}[mode]
+            if mode == "notEmptySide":
+                cancel_sides = set(sides)
+            else:
+                cancel_sides = _CANCEL_SIDES[mode]
             for order in self.history.active_orders(account.wallet_id, pair.pair_id):
                 if order.side in cancel_sides:
                     self._cancel(tx, order)
@@ -586,23 +644,40 @@ class Exchange:
             if (old is None or old.wallet_id != account.wallet_id or old.status not in ACTIVE
                     or old.pair_id != pair.pair_id or old.side != side):
                 return Code.meNotFoundPrevious
-        code, lock = self._engine_checks(account, pair, side, item.price, volume,
-                                         old.locked if old is not None else ZERO)
-        if code != Code.success:
-            return code
+        price = item.price        # the matching engine's checks of a limit order
+        if price <= 0:
+            return Code.meInvalidPrice
+        if not fits(price, pair.price_accuracy):
+            return Code.meInvalidPriceAccuracy
+        if volume < pair.min_volume or volume <= 0:
+            return Code.meTooSmallVolume
+        if not fits(volume, self._accuracy(pair.base)):
+            return Code.meInvalidVolumeAccuracy
+        if side == BUY:
+            asset = pair.quote
+            lock = ceil_to(mul(volume, price), self._accuracy(asset))
+        else:
+            asset, lock = pair.base, volume
+        bal = account.balances.get(asset)
+        free = (bal.total - bal.reserved if bal is not None else ZERO) + (
+            old.locked if old is not None else ZERO)
+        if free < lock:
+            return Code.meNotEnoughFunds
         if old is not None:
             self._cancel(tx, old, REPLACED)
-        order = self._new_order(order_id, account, pair, side, "Limit", item.price, volume)
+        self._seq += 1
+        order = Order(order_id, account.wallet_id, pair.pair_id, side, price, volume, volume,
+                      tx.now, self._seq)
         self._execute_limit(tx, account, pair, order, lock)
         return Code.success
 
     # --- money in and out ---------------------------------------------------------------
     def set_balance(self, account: Account, asset_id: str, amount: Decimal) -> None:
         """Control API: set the whole balance (must stay >= what is reserved)."""
-        bal = account.row(asset_id, self.clock.now())
+        tx = self._tx()
+        bal = account.row(asset_id, tx.now)
         if amount < bal.reserved:
             raise ValueError(f"{asset_id} balance {amount} is below the reserved {bal.reserved}")
-        tx = _Tx()
         bal.total = Decimal(amount)
         self._touched(tx, account, asset_id, bal)
         self._commit(tx)
@@ -614,13 +689,13 @@ class Exchange:
             raise ApiError(Code.itemNotFound, "Asset not found", "assetId")
         if amount <= 0:
             raise not_less_than_zero("volume")
-        tx = _Tx()
+        tx = self._tx()
         op_id = self.ids.next()
-        bal = account.row(asset_id, self.clock.now())
+        bal = account.row(asset_id, tx.now)
         bal.total += amount
         self._touched(tx, account, asset_id, bal)
         self.history.add_operation(Operation(op_id, account.wallet_id, asset_id, amount, ZERO,
-                                             "deposit", self.clock.now()))
+                                             "deposit", tx.now))
         self._commit(tx)
         self._record("deposit", account=account, asset_id=asset_id, amount=amount)
         return op_id
@@ -645,11 +720,11 @@ class Exchange:
             raise ApiError(Code.actionForbidden, "Asset unavailable")
         bal = account.balance(asset_id)
         if bal is not None and bal.free >= volume:   # else it fails later, out of sight
-            tx = _Tx()
+            tx = self._tx()
             bal.total -= volume
             self._touched(tx, account, asset_id, bal)
             self.history.add_operation(Operation(op_id, account.wallet_id, asset_id, volume, ZERO,
-                                                 "withdrawal", self.clock.now()))
+                                                 "withdrawal", tx.now))
             self._commit(tx)
         return op_id
 
@@ -693,20 +768,27 @@ class Exchange:
     # --- events -----------------------------------------------------------------------
     def _commit(self, tx: _Tx) -> None:
         """Turn what the command changed into events, in a fixed order, and hand them out."""
-        if not self.listeners:
-            self._update_prices(tx)
+        if not tx.full:                         # _update_prices, no event built
+            books, markets, now = self.books, self.markets, tx.now
+            for pair_id in tx.books:
+                book = books[pair_id]
+                bids, asks = book.bids.prices, book.asks.prices
+                bid, ask = bids[-1] if bids else ZERO, asks[0] if asks else ZERO
+                m = markets[pair_id]
+                if bid != m.bid or ask != m.ask or m.price_ts is None:
+                    m.bid, m.ask, m.price_ts = bid, ask, now
             return
         out: list = []
         for wallet_id, orders in tx.orders.items():
-            out.append(_orders_changed(wallet_id, tuple(o.view() for o in orders.values())))
+            out.append(_orders_changed(wallet_id, tuple([o.view() for o in orders.values()])))
         for wallet_id, trades in tx.trades.items():
-            out.append(_trades_executed(wallet_id, tuple(trades)))
+            out.append(_trades_executed(wallet_id, tuple([trade_of(t) for t in trades])))
         for wallet_id, rows in tx.balances.items():
-            out.append(_balances_changed(wallet_id, tuple(
-                new_balance_view(a, b.total, b.reserved, b.timestamp) for a, b in rows.items())))
+            out.append(_balances_changed(wallet_id, tuple([
+                new_balance_view(a, b.total, b.reserved, b.timestamp) for a, b in rows.items()])))
         for pair_id, trades in tx.public.items():
-            out.append(_public_trades_added(pair_id, tuple(trades)))
-        now = self.clock.now()
+            out.append(_public_trades_added(pair_id, tuple([public_trade_of(t) for t in trades])))
+        now = tx.now
         for pair_id in tx.tickers:
             out.append(_ticker_changed(pair_id, self.markets[pair_id].ticker(now)))
         for pair_id in tx.books:
@@ -720,13 +802,17 @@ class Exchange:
 
     def _update_prices(self, tx: _Tx) -> list[ev.PriceChanged]:
         out = []
-        now = self.clock.now()
+        now = tx.now
         books, markets = self.books, self.markets
         for pair_id in tx.books:
-            bids, asks = books[pair_id].bids.prices, books[pair_id].asks.prices
+            book = books[pair_id]
+            bids, asks = book.bids.prices, book.asks.prices
+            bid, ask = bids[-1] if bids else ZERO, asks[0] if asks else ZERO
             m = markets[pair_id]
-            if m.set_prices(bids[-1] if bids else ZERO, asks[0] if asks else ZERO, now):
-                out.append(_price_changed(pair_id, m.bid, m.ask, now))
+            if bid == m.bid and ask == m.ask and m.price_ts is not None:    # m.set_prices
+                continue
+            m.bid, m.ask, m.price_ts = bid, ask, now
+            out.append(_price_changed(pair_id, bid, ask, now))
         return out
 
     # --- invariants (for tests and the control API) -------------------------------------

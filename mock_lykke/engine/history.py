@@ -3,14 +3,16 @@
 Per wallet, active orders are a list in creation order from which closed orders are dropped
 lazily (an order is active by its status), and closed orders a list kept sorted by `seq`
 (creation order: the clock never goes back, so this is also newest-first by creation time
-when read backwards). Trades are appended in time order.
+when read backwards). Trades are appended in time order, as compact rows (see orders.py
+`trade_of`); the Trade and PublicTrade objects are built only when a query asks for them.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
 
-from .orders import ACTIVE, Operation, Order, OrderView, PublicTrade, Trade
+from .orders import (ACTIVE, Operation, Order, OrderView, PublicTrade, Trade, public_trade_of,
+                     trade_of)
 
 PUBLIC_TRADES_KEPT = 10_000   # the real trades service keeps a bounded recent cache per pair
 
@@ -72,9 +74,10 @@ class History:
         self.orders: dict[str, Order] = {}
         self._active: dict[str, _Active] = {}
         self._closed: dict[str, _Closed] = {}
-        self._trades: dict[str, list[Trade]] = {}
-        self._order_trades: dict[str, list[Trade]] = {}
-        self._public: dict[str, deque[PublicTrade]] = {}
+        # trade rows (orders.trade_of) by wallet and by order; the engine appends to them
+        self.wallet_trades: dict[str, list[tuple]] = {}
+        self.order_trade_rows: dict[str, list[tuple]] = {}
+        self._public: dict[str, deque[tuple]] = {}        # public trade rows
         self._operations: dict[str, list[Operation]] = {}
 
     # --- writing ----------------------------------------------------------------------
@@ -90,8 +93,17 @@ class History:
 
     def close(self, order: Order) -> None:
         """Move an order that just left the active statuses to the closed list."""
-        self._active[order.wallet_id].closed_one()
-        self._closed_list(order.wallet_id).add(order)
+        wallet_id = order.wallet_id
+        self._active[wallet_id].closed_one()
+        closed = self._closed.get(wallet_id)
+        if closed is None:
+            closed = self._closed[wallet_id] = _Closed()
+        seqs, seq = closed.seqs, order.seq
+        if not seqs or seqs[-1] < seq:
+            seqs.append(seq)
+            closed.orders.append(order)
+        else:
+            closed.add(order)
 
     def _closed_list(self, wallet_id: str) -> _Closed:
         lst = self._closed.get(wallet_id)
@@ -99,21 +111,23 @@ class History:
             lst = self._closed[wallet_id] = _Closed()
         return lst
 
-    def add_trade(self, trade: Trade) -> None:
-        trades = self._trades.get(trade.wallet_id)
+    def add_trade(self, row: tuple) -> None:
+        """A trade row (orders.trade_of); the engine's fill writes the same appends out."""
+        trades = self.wallet_trades.get(row[1])
         if trades is None:
-            trades = self._trades[trade.wallet_id] = []
-        trades.append(trade)
-        trades = self._order_trades.get(trade.order_id)
+            trades = self.wallet_trades[row[1]] = []
+        trades.append(row)
+        trades = self.order_trade_rows.get(row[2])
         if trades is None:
-            trades = self._order_trades[trade.order_id] = []
-        trades.append(trade)
+            trades = self.order_trade_rows[row[2]] = []
+        trades.append(row)
 
-    def add_public_trade(self, trade: PublicTrade) -> None:
-        q = self._public.get(trade.pair_id)
+    def public_rows(self, pair_id: str) -> deque:
+        """The deque public trade rows (orders.public_row) of pair_id are appended to."""
+        q = self._public.get(pair_id)
         if q is None:
-            q = self._public[trade.pair_id] = deque(maxlen=PUBLIC_TRADES_KEPT)
-        q.append(trade)
+            q = self._public[pair_id] = deque(maxlen=PUBLIC_TRADES_KEPT)
+        return q
 
     def add_operation(self, op: Operation) -> None:
         self._operations.setdefault(op.wallet_id, []).append(op)
@@ -150,31 +164,32 @@ class History:
                take: int, from_ms: float | None, to_ms: float | None) -> list[Trade]:
         out: list[Trade] = []
         skipped = 0
-        for t in reversed(self._trades.get(wallet_id, ())):
-            if pair_id and t.pair_id != pair_id:
+        for row in reversed(self.wallet_trades.get(wallet_id, ())):
+            fill = row[8]
+            if pair_id and fill[0] != pair_id:
                 continue
-            if side is not None and t.side != side:
+            if side is not None and row[4] != side:
                 continue
-            if from_ms is not None and not t.timestamp > from_ms:
+            if from_ms is not None and not fill[6] > from_ms:
                 continue
-            if to_ms is not None and not t.timestamp <= to_ms:
+            if to_ms is not None and not fill[6] <= to_ms:
                 continue
             if skipped < offset:
                 skipped += 1
                 continue
             if len(out) >= take:
                 break
-            out.append(t)
+            out.append(trade_of(row))
         return out
 
     def order_trades(self, wallet_id: str, order_id: str) -> list[Trade]:
-        return [t for t in reversed(self._order_trades.get(order_id, ()))
-                if t.wallet_id == wallet_id]
+        return [trade_of(row) for row in reversed(self.order_trade_rows.get(order_id, ()))
+                if row[1] == wallet_id]
 
     def public_trades(self, pair_id: str, offset: int, take: int) -> list[PublicTrade]:
         q = self._public.get(pair_id, ())
         n = len(q)
-        return [q[n - 1 - i] for i in range(offset, min(n, offset + take))]
+        return [public_trade_of(q[n - 1 - i]) for i in range(offset, min(n, offset + take))]
 
     def operations(self, wallet_id: str, offset: int, take: int) -> list[Operation]:
         ops = self._operations.get(wallet_id, [])

@@ -19,10 +19,21 @@ class IdGenerator:
     def next(self) -> str:
         """The next id: a random (version 4, RFC 4122 variant) UUID in lowercase text."""
         self.count += 1
-        x = (self._rng.getrandbits(128) & _CLEAR) | _SET
-        h = f"{x:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        h = "%032x" % ((self._rng.getrandbits(128) & _CLEAR) | _SET)
+        return "-".join((h[:8], h[8:12], h[12:16], h[16:20], h[20:]))
+
+    def draw(self) -> int:
+        """The next id as its 128 random bits: id_text() makes the id next() would have
+        returned (for records whose id is printed only if someone looks)."""
+        self.count += 1
+        return self._rng.getrandbits(128)
 
     def rng(self, name: str) -> random.Random:
         """A separate seeded random stream (market participants, faults), independent of ids."""
         return random.Random(f"mock-lykke-{name}-{self.seed}")
+
+
+def id_text(bits: int) -> str:
+    """The id text of 128 random bits (see IdGenerator.draw)."""
+    h = "%032x" % ((bits & _CLEAR) | _SET)
+    return "-".join((h[:8], h[8:12], h[12:16], h[16:20], h[20:]))

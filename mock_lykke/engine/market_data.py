@@ -3,7 +3,8 @@
 The ticker's window keeps the trades of the last 24 h; `highs` / `lows` keep the trades that
 can still become the window's maximum / minimum price (each later trade is lower / higher),
 so high and low are their first entries (the earliest of equal prices, as max() and min()
-would pick) and a ticker costs the same however many trades the window holds.
+would pick) and a ticker costs the same however many trades the window holds. New trades wait
+in `pending` until a ticker is asked for: the window only changes there, in the same order.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ _ticker = fast_new(Ticker)
 
 class PairMarket:
     __slots__ = ("pair_id", "bid", "ask", "price_ts", "window", "highs", "lows", "volume_base",
-                 "volume_quote", "last_trade_ts")
+                 "volume_quote", "last_trade_ts", "pending")
 
     def __init__(self, pair_id: str):
         self.pair_id = pair_id
@@ -33,6 +34,7 @@ class PairMarket:
         self.volume_base = ZERO
         self.volume_quote = ZERO
         self.last_trade_ts: int | None = None
+        self.pending: list[tuple[int, Decimal, Decimal, Decimal]] = []    # not yet in the window
 
     def set_prices(self, bid: Decimal, ask: Decimal, now: int) -> bool:
         """Record the top of book; True if it changed."""
@@ -42,18 +44,24 @@ class PairMarket:
         return True
 
     def add_trade(self, ts: int, price: Decimal, base: Decimal, quote: Decimal) -> None:
-        entry = (ts, price, base, quote)
-        self.window.append(entry)
-        highs, lows = self.highs, self.lows
-        while highs and highs[-1][1] < price:
-            highs.pop()
-        highs.append(entry)
-        while lows and lows[-1][1] > price:
-            lows.pop()
-        lows.append(entry)
-        self.volume_base += base
-        self.volume_quote += quote
+        """Kept aside until a ticker is asked for (the window only changes in ticker())."""
+        self.pending.append((ts, price, base, quote))
         self.last_trade_ts = ts
+
+    def _take_pending(self) -> None:
+        window, highs, lows = self.window, self.highs, self.lows
+        for entry in self.pending:
+            price = entry[1]
+            window.append(entry)
+            while highs and highs[-1][1] < price:
+                highs.pop()
+            highs.append(entry)
+            while lows and lows[-1][1] > price:
+                lows.pop()
+            lows.append(entry)
+            self.volume_base += entry[2]
+            self.volume_quote += entry[3]
+        self.pending = []
 
     def _expire(self, now: int) -> None:
         cutoff = now - DAY_MS
@@ -67,6 +75,8 @@ class PairMarket:
                 extremes.popleft()
 
     def ticker(self, now: int) -> Ticker:
+        if self.pending:
+            self._take_pending()
         self._expire(now)
         window = self.window
         if not window:

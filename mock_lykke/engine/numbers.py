@@ -10,7 +10,9 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Context, Decimal, In
 
 ZERO = Decimal(0)
 _CTX = Context(prec=60)
-_DOTNET_NUMBER = re.compile(r"^\s*([+-]?)(\d[\d,]*)?(?:\.(\d*))?\s*$")
+# ASCII digits and white space only: .NET's parser takes no other (Python's \d and \s do)
+_DOTNET_NUMBER = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9][0-9,]*)?(?:\.([0-9]*))?[ \t\n\v\f\r]*")
+DOTNET_DECIMAL_MAX = Decimal(2**96 - 1)     # 79228162514264337593543950335
 
 
 class DecimalParseError(ValueError):
@@ -19,13 +21,17 @@ class DecimalParseError(ValueError):
 
 def parse_dotnet(text: str) -> Decimal:
     """Parse as .NET `decimal.Parse` (invariant culture) does: surrounding spaces,
-    a leading sign and thousands separators are allowed, an exponent is not."""
-    m = _DOTNET_NUMBER.match(text)
+    a leading sign and thousands separators are allowed, an exponent is not; ASCII digits
+    only, and a value beyond the decimal range overflows (both raise DecimalParseError)."""
+    m = _DOTNET_NUMBER.fullmatch(text)
     if not m or not (m.group(2) or m.group(3)):
         raise DecimalParseError(text)
     sign, whole, frac = m.group(1), (m.group(2) or "").replace(",", ""), m.group(3)
     literal = f"{sign}{whole or '0'}" + (f".{frac}" if frac else "")
-    return Decimal(literal)
+    value = Decimal(literal)
+    if value.copy_abs() > DOTNET_DECIMAL_MAX:
+        raise DecimalParseError(text)
+    return value
 
 
 def to_decimal(value) -> Decimal:
@@ -94,8 +100,12 @@ def decimals_of(d: Decimal) -> int:
 
 
 def fits(d: Decimal, accuracy: int) -> bool:
+    try:
+        q = _QUANTA[accuracy]
+    except KeyError:
+        q = quantum(accuracy)
     try:        # fast: nothing is cut at `accuracy` decimals
-        if d.quantize(quantum(accuracy), ROUND_DOWN, _CTX) == d:
+        if d.quantize(q, ROUND_DOWN, _CTX) == d:
             return True
     except InvalidOperation:
         pass
@@ -110,13 +120,20 @@ def quantum(accuracy: int) -> Decimal:
     return q if q is not None else Decimal(1).scaleb(-accuracy)
 
 
-# (positional arguments: the C decimal parses keywords slowly)
+# (positional arguments: the C decimal parses keywords slowly; _QUANTA[...] first, as a call
+# to quantum() costs more than the quantize)
 def floor_to(d: Decimal, accuracy: int) -> Decimal:
-    return d.quantize(quantum(accuracy), ROUND_FLOOR, _CTX)
+    try:
+        return d.quantize(_QUANTA[accuracy], ROUND_FLOOR, _CTX)
+    except KeyError:
+        return d.quantize(quantum(accuracy), ROUND_FLOOR, _CTX)
 
 
 def ceil_to(d: Decimal, accuracy: int) -> Decimal:
-    return d.quantize(quantum(accuracy), ROUND_CEILING, _CTX)
+    try:
+        return d.quantize(_QUANTA[accuracy], ROUND_CEILING, _CTX)
+    except KeyError:
+        return d.quantize(quantum(accuracy), ROUND_CEILING, _CTX)
 
 
 def truncate(d: Decimal, accuracy: int) -> Decimal:
@@ -129,7 +146,11 @@ def truncate(d: Decimal, accuracy: int) -> Decimal:
 def truncated_value(d: Decimal, accuracy: int) -> Decimal:
     """truncate()'s value, scale aside (for comparisons): cheaper."""
     try:
-        return d.quantize(quantum(accuracy), ROUND_DOWN, _CTX)
+        q = _QUANTA[accuracy]
+    except KeyError:
+        q = quantum(accuracy)
+    try:
+        return d.quantize(q, ROUND_DOWN, _CTX)
     except InvalidOperation:
         return truncate(d, accuracy)
 

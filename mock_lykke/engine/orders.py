@@ -5,6 +5,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import ClassVar
 
+from .ids import id_text
 from .numbers import ZERO, mul
 
 BUY, SELL = "buy", "sell"
@@ -171,3 +172,20 @@ new_trade = fast_new(Trade)
 new_public_trade = fast_new(PublicTrade)
 new_balance_view = fast_new(BalanceView)
 new_bulk_status = fast_new(BulkStatus)
+
+
+# Compact records the engine keeps instead of Trade / PublicTrade objects (built on demand).
+# A fill: (pair_id, price, base volume, quote volume, base asset, quote asset, timestamp).
+# A trade row, one per account side of a fill:
+#   (id bits, wallet_id, order_id, role, side, fee size | None, fee asset | None, seq, fill)
+# A public trade row: (id bits, pair_id, timestamp, volume, price, taker side).
+def trade_of(row: tuple) -> Trade:
+    bits, wallet_id, order_id, role, side, fee, fee_asset, seq, fill = row
+    pair_id, price, volume, quote, base_asset, quote_asset, ts = fill
+    return new_trade(id_text(bits), wallet_id, order_id, pair_id, role, side, price, volume,
+                     quote, base_asset, quote_asset, fee, fee_asset, ts, seq)
+
+
+def public_trade_of(row: tuple) -> PublicTrade:
+    bits, pair_id, ts, volume, price, side = row
+    return new_public_trade(id_text(bits), pair_id, ts, volume, price, side)

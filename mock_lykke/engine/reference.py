@@ -68,8 +68,11 @@ class Reference:
         pair = self.pairs.get(pair_id)
         if pair is None or pair.disabled:
             return None
-        if self.tradable_asset(pair.base) is None or self.tradable_asset(pair.quote) is None:
-            return None
+        assets = self.assets        # tradable_asset() of both, written out (every order asks)
+        for asset_id in (pair.base, pair.quote):
+            asset = assets.get(asset_id)
+            if asset is None or not asset.is_tradable or asset.is_disabled:
+                return None
         return pair
 
     def visible_assets(self) -> list[Asset]:
