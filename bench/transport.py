@@ -85,38 +85,54 @@ def _summary(rounds: list[dict], prefix: str) -> dict:
     }
 
 
-async def measure(rounds: int = 5, workers: int = 32, pairs: int = 30) -> dict:
-    """Both fronts, `rounds` alternating rounds each of workers x pairs place+cancel pairs."""
+async def measure(rounds: int = 5, workers: int = 32, pairs: int = 30,
+                  fronts: tuple[str, ...] = ("grpc", "rest")) -> dict:
+    """Each front, `rounds` alternating rounds each of workers x pairs place+cancel pairs."""
     out = {}
     async with ServerProcess("mock", "--accounts", str(ACCOUNTS)) as mock, \
             ServerProcess("bare") as bare:
         servers = {"mock": mock, "bare": bare}
-        chans = {k: grpc.aio.insecure_channel(s.grpc_target) for k, s in servers.items()}
-        stubs = {k: privateService_pb2_grpc.PrivateServiceStub(c) for k, c in chans.items()}
-        try:
-            for k in servers:                               # warm up, and check for errors
-                await _grpc_run(stubs[k], workers, 5, check=True)
-            results = []
-            for _ in range(rounds):
-                results.append({k: await _timed(servers[k], lambda k=k: _grpc_run(
-                    stubs[k], workers, pairs, False)) for k in ("bare", "mock")})
-            out.update(_summary(results, "grpc"))
-        finally:
-            for c in chans.values():
-                await c.close()
-        connector = aiohttp.TCPConnector(limit=workers)
-        async with aiohttp.ClientSession(connector=connector) as http:
-            for k, s in servers.items():
-                await _rest_run(http, s.rest_url, workers, 5, check=True)
-            results = []
-            for _ in range(rounds):
-                results.append({k: await _timed(servers[k], lambda k=k: _rest_run(
-                    http, servers[k].rest_url, workers, pairs, False)) for k in ("bare", "mock")})
-            out.update(_summary(results, "rest"))
+        if "grpc" in fronts:
+            out.update(await _grpc_rounds(servers, rounds, workers, pairs))
+        if "rest" in fronts:
+            out.update(await _rest_rounds(servers, rounds, workers, pairs))
     out["transport_workers"] = workers
     return out
 
 
-if __name__ == "__main__":
+async def _grpc_rounds(servers: dict, rounds: int, workers: int, pairs: int) -> dict:
+    chans = {k: grpc.aio.insecure_channel(s.grpc_target) for k, s in servers.items()}
+    stubs = {k: privateService_pb2_grpc.PrivateServiceStub(c) for k, c in chans.items()}
+    try:
+        for k in servers:                               # warm up, and check for errors
+            await _grpc_run(stubs[k], workers, 5, check=True)
+        results = []
+        for _ in range(rounds):
+            results.append({k: await _timed(servers[k], lambda k=k: _grpc_run(
+                stubs[k], workers, pairs, False)) for k in ("bare", "mock")})
+        return _summary(results, "grpc")
+    finally:
+        for c in chans.values():
+            await c.close()
+
+
+async def _rest_rounds(servers: dict, rounds: int, workers: int, pairs: int) -> dict:
+    connector = aiohttp.TCPConnector(limit=workers)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        for k, s in servers.items():                    # warm up, and check for errors
+            await _rest_run(http, s.rest_url, workers, 5, check=True)
+        results = []
+        for _ in range(rounds):
+            results.append({k: await _timed(servers[k], lambda k=k: _rest_run(
+                http, servers[k].rest_url, workers, pairs, False)) for k in ("bare", "mock")})
+        return _summary(results, "rest")
+
+
+if __name__ == "__main__":               # python -m bench.transport [grpc] [rest] [--rounds N]
+    import argparse
     import json
-    print(json.dumps(asyncio.run(measure()), indent=2))
+    p = argparse.ArgumentParser()
+    p.add_argument("fronts", nargs="*", choices=("grpc", "rest"), default=["grpc", "rest"])
+    p.add_argument("--rounds", type=int, default=5)
+    a = p.parse_args()
+    print(json.dumps(asyncio.run(measure(rounds=a.rounds, fronts=tuple(a.fronts))), indent=2))

@@ -290,9 +290,6 @@ async def test_a_body_over_kestrels_limit_is_413_and_changes_nothing(served):
 
 
 # --- known gaps (the real server's parser is .NET's) ------------------------------------------
-@pytest.mark.xfail(strict=True, reason=".NET decimal.Parse takes ASCII digits only; the mock's "
-                   "parsers take any Unicode digit (numbers.parse_dotnet, convert_json): "
-                   "see docs/performance.md, reliability findings")
 async def test_unicode_digits_are_not_numbers(served):
     async with served.http.post(served.url + "/api/orders/limit", headers=bearer(key(0)),
                                 json={"assetPairId": "BTCUSD", "side": "buy",
@@ -305,18 +302,19 @@ async def test_unicode_digits_are_not_numbers(served):
     assert e.value.code() == grpc.StatusCode.UNKNOWN
 
 
-@pytest.mark.xfail(strict=True, reason="a lone surrogate (\\ud800) in a JSON string ends in "
-                   "aiohttp's own 500: rest._response cannot encode it (.NET writes U+FFFD)")
-async def test_a_lone_surrogate_in_a_json_string_is_a_400(served):
+async def test_a_lone_surrogate_in_a_json_string_is_a_400_written_as_u_fffd(served):
     body = b'{"assetPairId":"BTCUSD","side":"\\ud800","volume":1,"price":1}'
     async with served.http.post(served.url + "/api/orders/limit", data=body,
                                 headers={**bearer(key(0)),
                                          "Content-Type": "application/json"}) as resp:
         assert resp.status == 400
+        text = (await resp.read()).decode("utf-8")          # valid UTF-8
+    assert json.loads(text)["errors"]["side"] == [
+        "Error converting value \"\ufffd\" to type "
+        "'Lykke.MatchingEngine.Connector.Models.Common.OrderAction'. "
+        "Path 'side', line 1, position 39."]
 
 
-@pytest.mark.xfail(strict=True, reason="a gRPC decimal beyond .NET's decimal range overflows "
-                   "in the real server (UNKNOWN); the mock parses it and answers 2006")
 async def test_grpc_decimal_beyond_the_dotnet_range_crashes_like_the_server(served):
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await served.priv.PlaceLimitOrder(pv.LimitOrderRequest(

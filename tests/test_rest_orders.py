@@ -120,6 +120,35 @@ async def test_limit_order_model_binding_400(api: Api, body, errors):
     assert await api.payload("GET", "/api/orders/active") == []
 
 
+_ACTION = "'Lykke.MatchingEngine.Connector.Models.Common.OrderAction'"
+
+
+@pytest.mark.parametrize("body, key, message", [
+    ('{"assetPairId":"BTCUSD","volume":"\uff11e1"}', "volume",
+     "Could not convert string to decimal: \uff11e1. Path 'volume', line 1, position 38."),
+    ('{"assetPairId":"BTCUSD","volume":"\u00a01e1"}', "volume",
+     "Could not convert string to decimal: \u00a01e1. Path 'volume', line 1, position 39."),
+    ('{"assetPairId":"BTCUSD","side":"\uff11"}', "side",
+     f"Error converting value \"\uff11\" to type {_ACTION}. Path 'side', line 1, position 34."),
+    ('{"assetPairId":"BTCUSD","side":"sell,\u0661"}', "side",
+     f"Error converting value \"sell,\u0661\" to type {_ACTION}. Path 'side', line 1, "
+     "position 39."),
+    ('{"assetPairId":"BTCUSD","volume":1\uff12}', "volume", None),
+])
+async def test_non_ascii_digits_are_not_numbers(api: Api, body, key, message):
+    """.NET's parsers take ASCII digits and white space only."""
+    status, _, text = await api.post("/api/orders/limit", body)
+    assert status == 400, text
+    errors = json.loads(text)["errors"]
+    assert list(errors) == [key]
+    if message is not None:
+        assert errors[key] == [message]
+    status, _, text = await api.get("/api/orders/active?take=\uff11")
+    assert status == 400
+    assert json.loads(text)["errors"] == {"take": ["The value '\uff11' is not valid."]}
+    assert await api.payload("GET", "/api/orders/active") == []
+
+
 @pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
 async def test_limit_order_wrong_content_type_is_415(api: Api, content_type):
     headers = {"Content-Type": content_type} if content_type else {}

@@ -159,3 +159,53 @@ async def test_swagger_document_and_page(api: Api):
     assert not re.search(r"""(src|href)=["']?https?:""", page)     # works offline
     status, headers, _ = await api.get("/swagger/ui", key=None)
     assert (status, headers["Location"]) == (301, "ui/index.html")
+
+
+async def test_a_path_with_an_escaped_newline_is_routed_by_the_mock(api: Api):
+    """aiohttp's own router does not match a newline with `.*`; the mock's routing does."""
+    status, headers, text = await api.get("/api/assets/BTC%0A")
+    assert (status, headers["Content-Type"]) == (200, "application/json")
+    assert text == error_text(1100, "Asset not found", "assetId")
+    assert (await api.get("/api/nothing%0A"))[:3:2] == (404, "")
+
+
+# --- routing: the indexed resolve() answers as a scan of every route did --------------------
+def _scan(method: str, raw_path: str):
+    """The reference: every route tried, literal segments first."""
+    from urllib.parse import unquote
+    from mock_lykke.api import rest
+    if len(raw_path) > 1 and raw_path.endswith("/"):
+        raw_path = raw_path[:-1]
+    segments = [unquote(s.replace("%2F", "%252F").replace("%2f", "%252f"))
+                for s in raw_path.split("/")[1:]]
+    found = [(r, p) for r in rest.ROUTES if (p := rest._matches(r, segments)) is not None]
+    allowed = [(r, p) for r, p in found if r.method == method]
+    if not allowed:
+        return None, {}, bool(found)
+    r, p = min(allowed, key=lambda rp: tuple(s.startswith("{") for s in rp[0].segments))
+    return r, p, True
+
+
+def _near_paths():
+    """Every route's path, upper-cased, and with each segment in turn replaced by something
+    close (another route's word, empty, escaped, a parameter-like value); with and without
+    a trailing slash."""
+    from mock_lykke.api import rest
+    words = sorted({s for r in rest.ROUTES for s in r.segments if not s.startswith("{")})
+    others = words + ["x", "", "%41", "a%2Fb", "active%20", "0b6c7f5e"]
+    for r in rest.ROUTES:
+        base = ["v" if s.startswith("{") else s for s in r.segments]
+        variants = [base, [s.upper() for s in base], base[:-1], base + ["x"]]
+        variants += [base[:i] + [o] + base[i + 1:] for i in range(len(base)) for o in others]
+        for segments in variants:
+            for slash in ("", "/"):
+                yield "/" + "/".join(segments) + slash
+
+
+def test_resolve_matches_a_scan_of_every_route():
+    from mock_lykke.api import rest
+    paths = sorted(set(_near_paths()))
+    assert len(paths) > 1000
+    for method in ("GET", "POST", "DELETE", "PUT", "OPTIONS"):
+        for path in paths:
+            assert rest.resolve(method, path) == _scan(method, path), (method, path)

@@ -1,12 +1,13 @@
 """The REST front (aiohttp): the real server's routes under /api (BEHAVIOUR.md §1-§7, §12).
 
-One middleware does what ASP.NET's pipeline does, in its order: CORS preflight, routing
+One pipeline does what ASP.NET's does, in its order: CORS preflight, routing
 (case-insensitive, trailing `/` tolerated, literal segments before `{parameters}`), the key
 check, 404/405, authorization, injected faults, model binding (400/415 problem details),
 then the handler. Handlers only translate: engine command in, wire shape out
-(`convert_json`). `mock.exchange` is read per request (the control API may replace it).
-Every request is work in flight for the clock (`enter()` / `leave()`, used by lockstep); a
-route's latency legs and the dry-run tracking wrap the handler (mock_lykke/latency.py).
+(`convert_json`; request binding is `json_binding`). `mock.exchange` is read per request
+(the control API may replace it). Every request is work in flight for the clock (`enter()` /
+`leave()`, used by lockstep); a route's latency legs and the dry-run tracking wrap the
+handler (mock_lykke/latency.py).
 """
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ from typing import Callable
 from urllib.parse import unquote
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from ..engine.errors import ME_MESSAGES, ApiError, Code, ServerCrash
 from ..engine.orders import BUY, SELL, BulkItem
 from ..latency import begin_call
-from . import convert_json as cj
+from . import convert_json as cj, json_binding as jb
 from .auth import REVOKED, authenticate, bearer_token
 from .openapi import SWAGGER_JSON_PATH, SWAGGER_UI_PATH, openapi_document, swagger_ui_html
 
@@ -40,24 +42,31 @@ class Route:
     template: str                      # canonical path, as in BEHAVIOUR.md §6
     handler: Callable
     private: bool = False
-    body: cj.Model | None = None       # JSON body model (POST)
+    body: jb.Model | None = None       # JSON body model (POST)
     request_id: bool = False           # required header X-Request-ID (withdrawals)
     segments: tuple[str, ...] = field(default=())
+    # the fault hook's name for this route, e.g. `DELETE /api/orders/{orderId}`
+    name: str = field(init=False, compare=False)
 
-    @property
-    def name(self) -> str:
-        """The fault hook's name for this route, e.g. `DELETE /api/orders/{orderId}`."""
-        return f"{self.method} {self.template}"
+    def __post_init__(self):
+        object.__setattr__(self, "name", f"{self.method} {self.template}")
 
 
 ROUTES: list[Route] = []
+_LITERAL: dict[tuple, Route] = {}                      # (method, *lower-cased segments)
+_BY_SHAPE: dict[tuple[str, int], list[Route]] = {}     # (method, segment count) -> the others
 
 
-def route(method: str, template: str, private: bool = False, body: cj.Model | None = None,
+def route(method: str, template: str, private: bool = False, body: jb.Model | None = None,
           request_id: bool = False):
     def register(fn):
-        ROUTES.append(Route(method, template, fn, private, body, request_id,
-                            tuple(template.strip("/").split("/"))))
+        r = Route(method, template, fn, private, body, request_id,
+                  tuple(template.strip("/").split("/")))
+        ROUTES.append(r)
+        if any(seg.startswith("{") for seg in r.segments):
+            _BY_SHAPE.setdefault((method, len(r.segments)), []).append(r)
+        else:
+            _LITERAL.setdefault((method, *(seg.lower() for seg in r.segments)), r)
         return fn
     return register
 
@@ -65,6 +74,8 @@ def route(method: str, template: str, private: bool = False, body: cj.Model | No
 def _path_segments(raw_path: str) -> list[str]:
     if len(raw_path) > 1 and raw_path.endswith("/"):
         raw_path = raw_path[:-1]
+    if "%" not in raw_path:
+        return raw_path.split("/")[1:]
     return [unquote(s.replace("%2F", "%252F").replace("%2f", "%252f"))
             for s in raw_path.split("/")[1:]]
 
@@ -86,12 +97,25 @@ def _matches(r: Route, segments: list[str]) -> dict | None:
 def resolve(method: str, raw_path: str) -> tuple[Route | None, dict, bool]:
     """(route, path params, path known). Literal segments win over parameters."""
     segments = _path_segments(raw_path)
-    found = [(r, p) for r in ROUTES if (p := _matches(r, segments)) is not None]
-    allowed = [(r, p) for r, p in found if r.method == method]
-    if not allowed:
-        return None, {}, bool(found)
-    r, p = min(allowed, key=lambda rp: tuple(s.startswith("{") for s in rp[0].segments))
-    return r, p, True
+    literal = _LITERAL.get((method, *map(str.lower, segments)))
+    if literal is not None:                 # all literal: nothing with a parameter beats it
+        return literal, {}, True
+    best = None
+    for r in _BY_SHAPE.get((method, len(segments)), ()):
+        p = _matches(r, segments)
+        if p is not None:
+            if best is None:
+                best = (r, p)
+            else:
+                best = min(best, (r, p), key=_literals_first)
+    if best is None:
+        known = any(_matches(r, segments) is not None for r in ROUTES)
+        return None, {}, known
+    return best[0], best[1], True
+
+
+def _literals_first(rp: tuple[Route, dict]) -> tuple[bool, ...]:
+    return tuple(s.startswith("{") for s in rp[0].segments)
 
 
 # --- per-request context ------------------------------------------------------------------
@@ -105,6 +129,7 @@ class Problem(Exception):
 
 class Call:
     """What a handler sees: the engine, the caller, path params, bound body, query."""
+    __slots__ = ("request", "mock", "ex", "account", "params", "body", "request_id", "errors")
 
     def __init__(self, request: web.Request, mock, account, params: dict):
         self.request = request
@@ -123,21 +148,21 @@ class Call:
     def _q(self, fn, *args):
         try:
             return fn(self.request.query, *args)
-        except cj.BindError as e:
+        except jb.BindError as e:
             self.errors.append((e.key, e.message))
             return None
 
     def q_string(self, name):
-        return self._q(cj.q_string, name)
+        return self._q(jb.q_string, name)
 
     def q_int(self, name, default, nullable=True):
-        return self._q(cj.q_int, name, default, nullable)
+        return self._q(jb.q_int, name, default, nullable)
 
     def q_double(self, name):
-        return self._q(cj.q_double, name)
+        return self._q(jb.q_double, name)
 
     def q_side(self, name):
-        return self._q(cj.q_side, name)
+        return self._q(jb.q_side, name)
 
     def bound(self) -> None:
         """End of model binding: 400 if any query value was bad."""
@@ -147,10 +172,23 @@ class Call:
 
 # --- responses ----------------------------------------------------------------------------
 def _response(status: int, text: str | None, content_type: str | None, **headers) -> web.Response:
+    body = _utf8(text) if text is not None else None
+    if not headers and content_type in _TYPED:
+        return web.Response(status=status, body=body, headers=_TYPED[content_type].copy())
     if content_type:
         headers["Content-Type"] = content_type
-    body = text.encode() if text is not None else None
     return web.Response(status=status, body=body, headers=headers)
+
+
+# the usual headers, copied (cheaper than a new multidict from a dict)
+_TYPED = {t: CIMultiDict({"Content-Type": t}) for t in (cj.JSON, cj.JSON_PLAIN, cj.PROBLEM)}
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode()
+    except UnicodeEncodeError:          # a lone surrogate from the request: .NET writes U+FFFD
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
 
 
 def ok(payload) -> web.Response:
@@ -214,7 +252,7 @@ def orderbooks(c: Call):
 
 
 def _filter_ids(c: Call) -> list[str]:
-    return [v if v.strip() else "" for v in cj.q_values(c.request.query, "assetPairIds") or []]
+    return [v if v.strip() else "" for v in jb.q_values(c.request.query, "assetPairIds") or []]
 
 
 @route("GET", "/api/prices")
@@ -293,7 +331,7 @@ def get_order(c: Call):
     return ok(cj.order(view))
 
 
-@route("POST", "/api/orders/limit", private=True, body=cj.LIMIT_ORDER)
+@route("POST", "/api/orders/limit", private=True, body=jb.LIMIT_ORDER)
 def place_limit(c: Call):
     b = c.body
     order_id = c.ex.place_limit(c.account, b["AssetPairId"], _side(b["Side"]), b["Volume"],
@@ -301,7 +339,7 @@ def place_limit(c: Call):
     return ok({"orderId": order_id})
 
 
-@route("POST", "/api/orders/market", private=True, body=cj.MARKET_ORDER)
+@route("POST", "/api/orders/market", private=True, body=jb.MARKET_ORDER)
 def place_market(c: Call):
     b = c.body
     order_id, avg = c.ex.place_market(c.account, b["AssetPairId"], _side(b["Side"]),
@@ -313,7 +351,7 @@ def _side(name: str) -> str:
     return BUY if name == "Buy" else SELL
 
 
-@route("POST", "/api/orders/bulk", private=True, body=cj.BULK_ORDER)
+@route("POST", "/api/orders/bulk", private=True, body=jb.BULK_ORDER)
 def place_bulk(c: Call):
     b = c.body
     orders = b["Orders"] or []
@@ -416,7 +454,7 @@ def deposit_address(c: Call):
     return empty(204) if found is None else bare(cj.deposit_address(found))
 
 
-@route("POST", "/api/operations/withdrawals", private=True, body=cj.WITHDRAWAL, request_id=True)
+@route("POST", "/api/operations/withdrawals", private=True, body=jb.WITHDRAWAL, request_id=True)
 def create_withdrawal(c: Call):
     b = c.body
     op_id = c.ex.create_withdrawal(c.account, c.request_id, b["AssetId"], b["Volume"],
@@ -446,13 +484,15 @@ async def _bind_body(c: Call, r: Route) -> web.Response | None:
     if not text.strip():
         errors.append(("", "A non-empty request body is required."))
         raise Problem(errors)
-    binder = cj.Binder(text)
-    values = binder.bind_root(r.body)
-    if binder.errors:
-        raise Problem(errors + binder.errors)
+    values = jb.bind_plain(r.body, text)
     if values is None:
-        raise Problem(errors + [("", "A non-empty request body is required.")])
-    errors += cj.required_errors(r.body, values)
+        binder = jb.Binder(text)
+        values = binder.bind_root(r.body)
+        if binder.errors:
+            raise Problem(errors + binder.errors)
+        if values is None:
+            raise Problem(errors + [("", "A non-empty request body is required.")])
+    errors += jb.required_errors(r.body, values)
     if errors:
         raise Problem(errors)
     c.body = values
@@ -503,10 +543,7 @@ def _swagger(request: web.Request, raw_path: str) -> web.Response | None:
     return None
 
 
-async def _apply_fault(c: Call, name: str) -> web.Response | None:
-    action = c.mock.faults.check(name)
-    if action is None:
-        return None
+async def _apply_fault(c: Call, action) -> web.Response | None:
     if action.delay_ms:
         await asyncio.sleep(action.delay_ms / 1000)       # an injected delay only
     if action.http_status:
@@ -552,7 +589,8 @@ async def _dispatch(request: web.Request, mock) -> web.StreamResponse:
 async def _answer(c: Call, r: Route, call) -> web.StreamResponse:
     """The route's response: faults, binding, then the handler (after the request leg)."""
     try:
-        faulted = await _apply_fault(c, r.name)
+        action = c.mock.faults.check(r.name)
+        faulted = await _apply_fault(c, action) if action is not None else None
         if faulted is not None:
             if call is not None:
                 call.note("fault")
@@ -582,8 +620,10 @@ async def _answer(c: Call, r: Route, call) -> web.StreamResponse:
 
 
 def create_app(mock) -> web.Application:
-    @web.middleware
-    async def pipeline(request: web.Request, handler):
+    """The REST app. No middleware (aiohttp's middleware chain costs every request): paths
+    under /api/ go to `answer_api`, any other path the control API does not take to `answer`;
+    the control API's handlers are wrapped in the same pipeline as they are added."""
+    async def pipeline(request: web.Request, handler) -> web.StreamResponse:
         clock = mock.exchange.clock
         path = request.rel_url.raw_path
         control = path == "/_mock" or path.startswith("/_mock/")
@@ -599,8 +639,43 @@ def create_app(mock) -> web.Application:
             if tracked:
                 clock.leave()
 
-    app = web.Application(middlewares=[pipeline], client_max_size=MAX_BODY)
+    async def answer_api(request: web.Request) -> web.StreamResponse:
+        clock = mock.exchange.clock                   # as pipeline, for a path under /api/
+        clock.enter()
+        try:
+            return _cors(await _dispatch(request, mock), request)
+        finally:
+            clock.leave()
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        return await pipeline(request, _not_routed)
+
+    app = web.Application(client_max_size=MAX_BODY)
     app[_COUNTER] = [0]
     from .control import add_control_routes
-    add_control_routes(app, mock)
+    add_control_routes(_PipelinedRoutes(app, pipeline), mock)
+    app.router.add_route("*", r"/api/{tail:[\s\S]*}", answer_api)        # any char, newline too
+    app.router.add_route("*", r"/{tail:[\s\S]*}", answer)
     return app
+
+
+class _PipelinedRoutes:
+    """The app as add_control_routes sees it: `router.add_route` adds a handler that runs
+    inside the pipeline (the clock's work in flight; a path that only decodes to /_mock
+    is the API's)."""
+
+    def __init__(self, app: web.Application, pipeline):
+        self.router = self
+        self._app = app
+        self._pipeline = pipeline
+
+    def add_route(self, method: str, path: str, handler, **kwargs):
+        pipeline = self._pipeline
+
+        async def pipelined(request: web.Request) -> web.StreamResponse:
+            return await pipeline(request, handler)
+        return self._app.router.add_route(method, path, pipelined, **kwargs)
+
+
+async def _not_routed(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPNotFound()            # what aiohttp answers for a path it has no route for

@@ -1,0 +1,126 @@
+"""Reading request JSON the way Newtonsoft's reader does, keeping positions for its
+messages (`Path 'x', line 1, position 12.`); the binder (json_binding) works on its nodes."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from json.decoder import scanstring
+
+MAX_DEPTH = 32          # ASP.NET's Newtonsoft reader limit
+# .NET parses ASCII digits and white space only (Python's \d and \s take any Unicode one)
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_SPECIAL = set(".' /\"[]()\t\n\r\f\b\\\u0085\u2028\u2029")
+
+
+@dataclass(slots=True)
+class Node:
+    kind: str          # object, array, string, number, true, false, null
+    value: object      # object: [(name, index after ':', Node)], array: [Node], scalar: text
+    start: int
+    end: int           # index after the token (containers: after the closing bracket)
+
+
+class BindError(Exception):
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+def join_path(path: str, name) -> str:
+    if isinstance(name, int):
+        return f"{path}[{name}]"
+    if any(c in _SPECIAL for c in name):
+        escaped = name.replace("'", "\\'")
+        return f"{path}['{escaped}']"
+    return f"{path}.{name}" if path else name
+
+
+class _Reader:
+    def __init__(self, text: str):
+        self.text = text
+
+    def where(self, index: int, path: str) -> str:
+        line = self.text.count("\n", 0, index) + 1
+        pos = index - (self.text.rfind("\n", 0, index) + 1)
+        return f" Path '{path}', line {line}, position {pos}."
+
+    def fail(self, message: str, index: int, path: str) -> BindError:
+        return BindError(path, message + self.where(index, path))
+
+    def skip_ws(self, i: int) -> int:
+        t = self.text
+        while i < len(t) and t[i] in " \t\n\r":
+            i += 1
+        return i
+
+    def value(self, i: int, path: str, depth: int) -> Node:
+        t = self.text
+        i = self.skip_ws(i)
+        if i >= len(t):
+            raise self.fail("Unexpected end when reading JSON.", i, path)
+        c = t[i]
+        if c in "{[":
+            if depth >= MAX_DEPTH:
+                raise self.fail(f"The reader's MaxDepth of {MAX_DEPTH} has been exceeded.",
+                                i + 1, path)
+            return self.container(i, path, depth + 1)
+        if c == '"':
+            s, end = self.string(i, path)
+            return Node("string", s, i, end)
+        m = _NUMBER.match(t, i)
+        if m:
+            return Node("number", m.group(), i, m.end())
+        for lit in ("true", "false", "null"):
+            if t.startswith(lit, i):
+                return Node(lit, lit, i, i + len(lit))
+        raise self.fail(f"Unexpected character encountered while parsing value: {c}.", i + 1,
+                        path)
+
+    def string(self, i: int, path: str) -> tuple[str, int]:
+        try:
+            return scanstring(self.text, i + 1, True)
+        except ValueError:
+            raise self.fail("Unterminated string. Expected delimiter: \".", len(self.text),
+                            path) from None
+
+    def container(self, start: int, path: str, depth: int) -> Node:
+        t = self.text
+        is_obj = t[start] == "{"
+        close = "}" if is_obj else "]"
+        items: list = []
+        i = self.skip_ws(start + 1)
+        if i < len(t) and t[i] == close:
+            return Node("object" if is_obj else "array", items, start, i + 1)
+        child = path            # the reader's path stays on the last member until the next
+        while True:
+            i = self.skip_ws(i)
+            if is_obj:
+                if i >= len(t):
+                    raise self.fail("Unexpected end when reading JSON.", i, child)
+                if t[i] != '"':
+                    raise self.fail(f"Invalid property identifier character: {t[i]}.", i + 1,
+                                    child)
+                name, i = self.string(i, path)
+                child = join_path(path, name)
+                i = self.skip_ws(i)
+                if i >= len(t) or t[i] != ":":
+                    got = t[i] if i < len(t) else "end"
+                    raise self.fail("Invalid character after parsing property name. "
+                                    f"Expected ':' but got: {got}.", min(i + 1, len(t)), child)
+                node = self.value(i + 1, child, depth)
+                items.append((name, i + 1, node))
+            else:
+                child = join_path(path, len(items))
+                node = self.value(i, child, depth)
+                items.append(node)
+            i = self.skip_ws(node.end)
+            if i >= len(t):
+                raise self.fail("Unexpected end when reading JSON.", i, child)
+            if t[i] == ",":
+                i += 1
+                continue
+            if t[i] == close:
+                return Node("object" if is_obj else "array", items, start, i + 1)
+            raise self.fail("After parsing a value an unexpected character was encountered: "
+                            f"{t[i]}.", i + 1, child)
