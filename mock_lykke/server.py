@@ -10,6 +10,10 @@ the scenario controller's own driver does).
 
 With `tls=make_tls(...)` (mock_lykke.tls) the gRPC port serves TLS (ALPN h2) and the REST
 port HTTPS (`rest_url` is then https://...); clients trust `tls.ca_file`.
+
+Every gRPC method is registered with grpc before the start: its faster path per call (~5 %
+less server CPU), at ~30 us per method to start and stop. `quick_start=True` (the pytest
+fixture) registers none: each method's handler is made on its first call.
 """
 from __future__ import annotations
 
@@ -17,12 +21,12 @@ import logging
 
 import grpc
 from aiohttp import web
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health, health_pb2
 from grpc_reflection.v1alpha import reflection
 
-from .api.grpc_monitoring import MonitoringFront
+from .api.grpc_monitoring import HEALTH, MonitoringFront, Servicer, reflection_servicer
 from .api.grpc_private import PrivateFront
-from .api.grpc_public import PublicFront
+from .api.grpc_public import PublicFront, Services
 from .api.streams import DEFAULT_QUEUE_LIMIT, StreamHub
 from .scenario.driver import ClockDriver
 from .state import Mock
@@ -31,13 +35,16 @@ from .tls import TlsMaterial
 log = logging.getLogger(__name__)
 
 GRPC_OPTIONS = [("grpc.so_reuseport", 0)]      # a busy port is an error, not shared
+FRONTS = (PublicFront, PrivateFront, MonitoringFront)
+SERVICE_NAMES = [f.descriptor.full_name for f in FRONTS]
 
 
 class MockServer:
     def __init__(self, mock: Mock, host: str = "127.0.0.1", grpc_port: int = 0,
-                 rest_port: int = 0, tls: TlsMaterial | None = None):
+                 rest_port: int = 0, tls: TlsMaterial | None = None, quick_start: bool = False):
         self.mock = mock
         self.tls = tls
+        self.quick_start = quick_start
         self.host = host
         self.grpc_port = grpc_port
         self.rest_port = rest_port
@@ -115,17 +122,18 @@ class MockServer:
     async def _start_grpc(self) -> None:
         server = grpc.aio.server(options=GRPC_OPTIONS)
         self._grpc = server
-        names = []
-        for front in (PublicFront, PrivateFront, MonitoringFront):
-            f = front(self.mock, self.streams)
-            f.register(server)
-            names.append(f.descriptor.full_name)
+        fronts = [front(self.mock, self.streams) for front in FRONTS]
         self._health = health.aio.HealthServicer()
-        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
-        for name in names:
+        services = {f.descriptor.full_name: f for f in fronts}
+        services[health.SERVICE_NAME] = Servicer(self._health, HEALTH)
+        services[reflection.SERVICE_NAME] = reflection_servicer(SERVICE_NAMES)
+        server.add_generic_rpc_handlers((Services(services),))
+        if not self.quick_start:
+            for f in fronts:
+                server.add_registered_method_handlers(
+                    f.descriptor.full_name, {name: f.handler(name) for name in f.classes()})
+        for name in SERVICE_NAMES:
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        names += [health.SERVICE_NAME, reflection.SERVICE_NAME]
-        reflection.enable_server_reflection(names, server)
         address = f"{self.host}:{self.grpc_port}"
         try:
             if self.tls is None:

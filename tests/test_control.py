@@ -3,7 +3,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from mock_lykke.api.control import add_control_routes
+from pathlib import Path
+
+from mock_lykke.api.control import ROUTES, add_control_routes
 from mock_lykke.engine.orders import BUY
 from mock_lykke.scenario import snapshot_bytes
 from mock_lykke.state import Mock
@@ -137,6 +139,34 @@ async def test_unknown_routes_and_bad_bodies_are_json_errors(api):
     resp = await api.post("/_mock/orders/limit", json=[1, 2])
     assert resp.status == 400 and (await resp.json()) == {"error": "the body must be a JSON "
                                                                    "object"}
+
+
+async def test_paths_match_as_aiohttp_routes_would(api):
+    """one aiohttp route dispatches through the table: path values are percent-decoded,
+    a method or a shape the table lacks is the control API's 404"""
+    err = await call(api, "GET", "/accounts/tr%2Fader", status=404)
+    assert err == {"error": "unknown account 'tr/ader'"}
+    err = await call(api, "GET", "/accounts/tr%25ader", status=404)
+    assert err == {"error": "unknown account 'tr%ader'"}
+    assert (await call(api, "GET", "/accounts/tr%61der"))["name"] == "trader"
+    for method, path in [("POST", "/health"), ("GET", "/health/"), ("GET", "/accounts/"),
+                         ("GET", "/accounts//balances"), ("PUT", "/orders/limit"),
+                         ("GET", "/accounts/%7Btrader%7D"), ("GET", "/")]:
+        err = await call(api, method, path, status=404)
+        assert err["error"].startswith(f"no control route {method} /_mock/"), (method, path)
+    resp = await api.head("/_mock/health")
+    assert resp.status == 404
+    # a route that reads no body ignores one that is not JSON
+    resp = await api.post("/_mock/reset", data="{not json")
+    assert resp.status == 200
+
+
+def test_every_route_is_documented():
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    text = (docs / "control-api.md").read_text() + (docs / "dryrun.md").read_text()
+    for r in ROUTES:
+        path = "/_mock/" + "/".join(r.segments)
+        assert f"`{r.method} {path}" in text, f"{r.method} {path} is not documented"
 
 
 async def test_a_bare_mock_gets_a_controller_on_first_use():

@@ -15,10 +15,11 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from mock_lykke.engine.clock import RealtimeClock
 from mock_lykke.proto import (isalive_pb2, isalive_pb2_grpc, privateService_pb2_grpc,
                               publicService_pb2 as pb, publicService_pb2_grpc)
+from mock_lykke.api.grpc_public import Services
 from mock_lykke.server import MockServer
 from mock_lykke.state import Mock
 from test_grpc_support import *  # noqa: F403  (fixtures)
-from test_grpc_support import TRADER, D, make_exchange, read, stream_error
+from test_grpc_support import TRADER, D, make_exchange, read, status_of, stream_error
 
 
 def other_tasks():
@@ -146,3 +147,77 @@ async def test_reset_ends_streams_and_follows_the_new_exchange(mock, server, pub
     assert (await read(new)).bid == "9992"
 
 
+
+
+async def test_unknown_methods_and_services_are_unimplemented(channel):
+    for path in ("/hft.PrivateService/NoSuchMethod", "/hft.NoSuchService/GetBalances",
+                 "/grpc.health.v1.Health/Nope", "/nonsense"):
+        code, _ = await status_of(channel.unary_unary(path)(b""))
+        assert code == grpc.StatusCode.UNIMPLEMENTED, path
+
+
+def test_a_method_handler_is_made_once_per_server():
+    """Services makes a handler on a method's first call and keeps it; each server has its
+    own (bound to its mock); a missing method is not kept"""
+    class Details:
+        def __init__(self, method):
+            self.method = method
+    made = []
+
+    class Front:
+        def handler(self, name):
+            made.append(name)
+            return None if name == "Nope" else ("handler of", name, self)
+    front = Front()
+    services = Services({"pkg.S": front})
+    first = services.service(Details("/pkg.S/Get"))
+    assert first == ("handler of", "Get", front)
+    assert services.service(Details("/pkg.S/Get")) is first
+    assert services.service(Details("/pkg.S/Nope")) is None
+    assert services.service(Details("/pkg.S/Nope")) is None
+    assert services.service(Details("/other.S/Get")) is None
+    assert made == ["Get", "Nope", "Nope"]
+    other = Services({"pkg.S": Front()})
+    assert other.service(Details("/pkg.S/Get")) is not first
+
+
+def test_fronts_look_up_message_classes_once_per_class():
+    from mock_lykke.api.grpc_private import PrivateFront
+    from mock_lykke.api.grpc_public import PublicFront
+    assert PrivateFront.classes() is PrivateFront.classes()
+    assert set(PrivateFront.classes()) == {m.name for m in PrivateFront.descriptor.methods}
+    assert set(PublicFront.classes()) == {m.name for m in PublicFront.descriptor.methods}
+
+
+@pytest.mark.parametrize("quick_start", [False, True])
+async def test_registered_and_first_call_handlers_answer_alike(quick_start):
+    """quick_start registers no method with grpc (each handler is made on its first call);
+    both answer every kind of call the same."""
+    from mock_lykke.proto import privateService_pb2 as pv
+    async with MockServer(Mock(make_exchange()), quick_start=quick_start) as server:
+        async with grpc.aio.insecure_channel(server.grpc_target) as ch:
+            priv = privateService_pb2_grpc.PrivateServiceStub(ch)
+            placed = await priv.PlaceLimitOrder(pv.LimitOrderRequest(
+                assetPairId="BTCUSD", side=pv.buy, volume="0.1", price="5000"), metadata=TRADER)
+            order = await priv.GetOrder(pv.OrderRequest(orderId=placed.payload.orderId),
+                                        metadata=TRADER)
+            assert order.payload.price == "5000"
+            assert (await priv.CancelOrder(pv.CancelOrderRequest(
+                orderId=placed.payload.orderId), metadata=TRADER)).payload
+            balances = priv.GetBalances(Empty())                    # no key
+            assert (await status_of(balances))[0] == grpc.StatusCode.UNAUTHENTICATED
+            refused = priv.PlaceLimitOrder(pv.LimitOrderRequest(), metadata=(
+                ("authorization", "Bearer nope"),))
+            assert (await status_of(refused))[0] == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_health_watch_sees_the_graceful_stop():
+    server = MockServer(Mock(make_exchange()), quick_start=True)
+    await server.start()
+    async with grpc.aio.insecure_channel(server.grpc_target) as ch:
+        call = health_pb2_grpc.HealthStub(ch).Watch(
+            health_pb2.HealthCheckRequest(service="hft.PrivateService"))
+        assert (await read(call)).status == health_pb2.HealthCheckResponse.SERVING
+        stopping = asyncio.create_task(server.stop())
+        assert (await read(call)).status == health_pb2.HealthCheckResponse.NOT_SERVING
+        await stopping

@@ -8,6 +8,7 @@ from jsonschema import Draft202012Validator
 
 from mock_lykke.scenario import (ScenarioError, build_exchange, build_mock, check_file,
                                  default_scenario, from_dict, load_file, load_text)
+from mock_lykke.scenario.loader import jsonable
 from mock_lykke.scenario.schema import scenario_schema
 from mock_lykke.scenario.source import parse_yaml
 from test_scenario_support import BASIC, SCENARIOS, example
@@ -53,6 +54,27 @@ def test_default_scenario_is_a_realtime_market_with_demo_keys():
     for pair_id in pairs:                                 # quoted from the first instant
         book = c.exchange.books[pair_id]
         assert len(book.entries("buy")) == 5 and len(book.entries("sell")) == 5
+
+
+def test_default_scenario_is_read_once_and_each_call_gets_its_own_copy():
+    first, second = default_scenario(), default_scenario()
+    assert first is not second and first.data == second.data
+    assert first.name == second.name == "<default scenario>"
+    first.data["accounts"][0]["balances"].clear()         # a caller's change stays its own
+    first.data["seed"] = 99
+    third = default_scenario()
+    assert third.data == second.data and third.data["accounts"][0]["balances"]
+    assert third.seed == second.seed != 99
+
+
+def test_to_json_is_a_fresh_copy_each_time():
+    sc = load_file(SCENARIOS / "market-maker.yaml")
+    first = sc.to_json()
+    assert first == jsonable(sc.data) and first["seed"] == 42
+    first["seed"] = 7
+    first["accounts"].clear()
+    again = sc.to_json()
+    assert again == jsonable(sc.data) and again["seed"] == 42 and again["accounts"]
 
 
 def test_yaml_values_stay_exact_and_unsurprising():

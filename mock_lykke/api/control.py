@@ -3,11 +3,15 @@
 JSON in and out; decimals may be sent as strings or numbers and come back as strings. Errors
 are `{"error": "..."}` with 400 (bad request) or 404 (unknown account, order, fault, route),
 plus `"code"` when the engine rejected a command. docs/control-api.md lists every route.
+
+The routes are a table (`ROUTES`, built once at import); the application gets one aiohttp
+route, `/_mock/{tail:.*}`, that finds the entry and runs it.
 """
 from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Callable, NamedTuple
 
 from aiohttp import web
 
@@ -33,15 +37,14 @@ def _error(message: str, status: int = 400, code: int | None = None) -> web.Resp
     return _json(body, status)
 
 
-async def _body(request: web.Request) -> dict:
+async def _body(request: web.Request):
     text = await request.text()
     if not text.strip():
         return {}
     try:
-        data = json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as e:
         raise ControlError(f"the body is not JSON: {e.msg}") from None
-    return data
 
 
 def _object(data) -> dict:
@@ -70,178 +73,247 @@ def bulk_json(result) -> dict:
                           "price": repr(s.price)} for s in result.statuses]}
 
 
+# --- the table ------------------------------------------------------------------------------
+NO_BODY, OBJECT, ANY = None, "object", "any"        # what a route reads from the body
+
+
+class Route(NamedTuple):
+    method: str
+    segments: tuple[str, ...]       # "{name}" is a path value
+    body: str | None
+    run: Callable                   # run(controller, path values, body, query) -> JSON data
+
+
+ROUTES: list[Route] = []
+
+
+def route(method: str, path: str, body: str | None = NO_BODY):
+    def add(fn):
+        ROUTES.append(Route(method, tuple(path[1:].split("/")), body, fn))
+        return fn
+    return add
+
+
+def _value(segment: str) -> str | None:
+    """A path value as aiohttp gives it (`[^{}/]+`, then %2F and %25 decoded), or None."""
+    if not segment or "{" in segment or "}" in segment:
+        return None
+    return segment.replace("%2F", "/").replace("%25", "%") if "%" in segment else segment
+
+
+def find(method: str, tail: str) -> tuple[Route, dict] | None:
+    """The route for a method and the path after /_mock/ (aiohttp's path_safe form)."""
+    parts = tail.split("/")
+    for r in ROUTES:
+        if r.method != method or len(r.segments) != len(parts):
+            continue
+        values = {}
+        for want, got in zip(r.segments, parts):
+            if want[0] == "{":
+                value = _value(got)
+                if value is None:
+                    break
+                values[want[1:-1]] = value
+            elif want != got:
+                break
+        else:
+            return r, values
+    return None
+
+
 def add_control_routes(app: web.Application, mock) -> None:
     """Add the /_mock/... routes to the REST application."""
+    start = len(PREFIX) + 1
 
-    def ctl() -> Controller:
-        return mock.controller or Controller(mock)
+    async def handler(request: web.Request) -> web.Response:
+        found = find(request.method, request.rel_url.path_safe[start:])
+        if found is None:
+            return _error(f"no control route {request.method} {request.path}", 404)
+        r, values = found
+        try:
+            c = mock.controller or Controller(mock)
+            body = None
+            if r.body is not None:
+                body = await _body(request)
+                if r.body == OBJECT:
+                    body = _object(body)
+            return _json(r.run(c, values, body, request.query))
+        except ControlError as e:
+            return _error(e.message, e.status, e.code)
 
-    def route(method: str, path: str):
-        def wrap(fn):
-            async def handler(request: web.Request) -> web.Response:
-                try:
-                    return _json(await fn(request, ctl()))
-                except ControlError as e:
-                    return _error(e.message, e.status, e.code)
-            app.router.add_route(method, PREFIX + path, handler)
-            return fn
-        return wrap
+    app.router.add_route("*", PREFIX + "/{tail:.*}", handler)
 
-    @route("GET", "/health")
-    async def health(request, c):
-        return c.health()
 
-    @route("GET", "/time")
-    async def time(request, c):
-        return c.time()
+# --- the routes -----------------------------------------------------------------------------
+# each is run(controller, path values, body, query); docs/control-api.md describes them
+@route("GET", "/health")
+def health(c, p, body, q):
+    return c.health()
 
-    @route("POST", "/advance")
-    async def advance(request, c):
-        body = _object(await _body(request))
-        if "to" in body:
-            return c.advance(to=body["to"])
-        return c.advance(ms=body.get("ms", body.get("by", 0)))
 
-    @route("POST", "/reset")
-    async def reset(request, c):
-        return c.reset()
+@route("GET", "/time")
+def time(c, p, body, q):
+    return c.time()
 
-    @route("GET", "/scenario")
-    async def scenario(request, c):
-        if c.scenario is None:
-            raise ControlError("no scenario", 404)
-        return {"name": c.scenario.name, "seed": c.seed, "clockMode": c.clock_mode,
-                "data": c.scenario.to_json()}
 
-    # --- accounts ---------------------------------------------------------------------
-    @route("GET", "/accounts")
-    async def accounts(request, c):
-        return c.accounts()
+@route("POST", "/advance", OBJECT)
+def advance(c, p, body, q):
+    if "to" in body:
+        return c.advance(to=body["to"])
+    return c.advance(ms=body.get("ms", body.get("by", 0)))
 
-    @route("GET", "/accounts/{name}")
-    async def account(request, c):
-        return c.describe_account(c.account(request.match_info["name"]))
 
-    @route("PATCH", "/accounts/{name}")
-    async def account_flags(request, c):
-        return c.set_account(request.match_info["name"], _object(await _body(request)))
+@route("POST", "/reset")
+def reset(c, p, body, q):
+    return c.reset()
 
-    @route("PUT", "/accounts/{name}/balances/{assetId}")
-    async def set_balance(request, c):
-        (amount,) = _need(_object(await _body(request)), "amount")
-        name = request.match_info["name"]
-        c.set_balance(name, request.match_info["assetId"], amount)
-        return c.describe_account(c.account(name))
 
-    @route("POST", "/accounts/{name}/deposits")
-    async def deposit(request, c):
-        asset_id, amount = _need(_object(await _body(request)), "assetId", "amount")
-        return {"operationId": c.deposit(request.match_info["name"], asset_id, amount)}
+@route("GET", "/scenario")
+def scenario(c, p, body, q):
+    if c.scenario is None:
+        raise ControlError("no scenario", 404)
+    return {"name": c.scenario.name, "seed": c.seed, "clockMode": c.clock_mode,
+            "data": c.scenario.to_json()}
 
-    # --- orders -----------------------------------------------------------------------
-    @route("POST", "/orders/limit")
-    async def limit(request, c):
-        body = _object(await _body(request))
-        account, pair, side, volume, price = _need(body, "account", "assetPairId", "side",
-                                                   "volume", "price")
-        return {"orderId": c.place_limit(account, pair, side, volume, price)}
 
-    @route("POST", "/orders/market")
-    async def market_order(request, c):
-        body = _object(await _body(request))
-        account, pair, side, volume = _need(body, "account", "assetPairId", "side", "volume")
-        order_id, price = c.place_market(account, pair, side, volume)
-        return {"orderId": order_id, "price": repr(price)}
+# --- accounts -------------------------------------------------------------------------------
+@route("GET", "/accounts")
+def accounts(c, p, body, q):
+    return c.accounts()
 
-    @route("POST", "/orders/bulk")
-    async def bulk(request, c):
-        body = _object(await _body(request))
-        account, pair = _need(body, "account", "assetPairId")
-        return bulk_json(c.place_bulk(account, pair, body.get("orders") or [],
-                                      body.get("cancelPreviousOrders", False),
-                                      body.get("cancelMode")))
 
-    @route("DELETE", "/orders/{orderId}")
-    async def cancel(request, c):
-        c.cancel_order(request.match_info["orderId"], request.query.get("account"))
-        return {"cancelled": 1}
+@route("GET", "/accounts/{name}")
+def account(c, p, body, q):
+    return c.describe_account(c.account(p["name"]))
 
-    @route("DELETE", "/orders")
-    async def cancel_all(request, c):
-        q = request.query
-        if not q.get("account"):
-            raise ControlError("missing account")
-        return {"cancelled": c.cancel_all(q["account"], q.get("assetPairId"), q.get("side"))}
 
-    # --- faults -----------------------------------------------------------------------
-    @route("GET", "/faults")
-    async def faults(request, c):
-        return c.faults_list()
+@route("PATCH", "/accounts/{name}", OBJECT)
+def account_flags(c, p, body, q):
+    return c.set_account(p["name"], body)
 
-    @route("POST", "/faults")
-    async def add_faults(request, c):
-        body = await _body(request)
-        specs = body if isinstance(body, list) else [body]
-        for spec in specs:           # all or nothing: check each before adding any
-            c.check_fault(spec)
-        return [c.add_fault(spec) for spec in specs]
 
-    @route("DELETE", "/faults")
-    async def clear_faults(request, c):
-        c.clear_faults()
-        return []
+@route("PUT", "/accounts/{name}/balances/{assetId}", OBJECT)
+def set_balance(c, p, body, q):
+    (amount,) = _need(body, "amount")
+    c.set_balance(p["name"], p["assetId"], amount)
+    return c.describe_account(c.account(p["name"]))
 
-    @route("DELETE", "/faults/{id}")
-    async def remove_fault(request, c):
-        c.remove_fault(_int(request.match_info["id"], "fault id"))
-        return c.faults_list()
 
-    # --- latency ----------------------------------------------------------------------
-    @route("GET", "/latency")
-    async def latency(request, c):
-        return c.latency()
+@route("POST", "/accounts/{name}/deposits", OBJECT)
+def deposit(c, p, body, q):
+    asset_id, amount = _need(body, "assetId", "amount")
+    return {"operationId": c.deposit(p["name"], asset_id, amount)}
 
-    @route("PUT", "/latency")
-    async def set_latency(request, c):
-        body = await _body(request)
-        return c.set_latency(body.get("rules") if isinstance(body, dict) and "rules" in body
-                             else body)
 
-    @route("DELETE", "/latency")
-    async def clear_latency(request, c):
-        return c.clear_latency()
+# --- orders ---------------------------------------------------------------------------------
+@route("POST", "/orders/limit", OBJECT)
+def limit(c, p, body, q):
+    account, pair, side, volume, price = _need(body, "account", "assetPairId", "side",
+                                               "volume", "price")
+    return {"orderId": c.place_limit(account, pair, side, volume, price)}
 
-    # --- quirks -----------------------------------------------------------------------
-    @route("GET", "/quirks")
-    async def quirks(request, c):
-        return c.quirks()
 
-    @route("PATCH", "/quirks")
-    async def set_quirks(request, c):
-        return c.set_quirks(_object(await _body(request)))
+@route("POST", "/orders/market", OBJECT)
+def market_order(c, p, body, q):
+    account, pair, side, volume = _need(body, "account", "assetPairId", "side", "volume")
+    order_id, price = c.place_market(account, pair, side, volume)
+    return {"orderId": order_id, "price": repr(price)}
 
-    # --- market participants ------------------------------------------------------------
-    @route("GET", "/market")
-    async def market(request, c):
-        return c.market()
 
-    @route("POST", "/market/{assetPairId}/mid")
-    async def set_mid(request, c):
-        (mid,) = _need(_object(await _body(request)), "mid")
-        return c.set_mid(request.match_info["assetPairId"], mid)
+@route("POST", "/orders/bulk", OBJECT)
+def bulk(c, p, body, q):
+    account, pair = _need(body, "account", "assetPairId")
+    return bulk_json(c.place_bulk(account, pair, body.get("orders") or [],
+                                  body.get("cancelPreviousOrders", False),
+                                  body.get("cancelMode")))
 
-    # --- records ----------------------------------------------------------------------
-    @route("GET", "/journal")
-    async def journal(request, c):
-        q = request.query
-        return c.journal_entries(_int(q.get("since", 0), "since"),
-                                 _int(q.get("limit", 1000), "limit"))
 
-    @route("GET", "/state")
-    async def state(request, c):
-        return c.snapshot()
+@route("DELETE", "/orders/{orderId}")
+def cancel(c, p, body, q):
+    c.cancel_order(p["orderId"], q.get("account"))
+    return {"cancelled": 1}
 
-    async def not_found(request: web.Request) -> web.Response:
-        return _error(f"no control route {request.method} {request.path}", 404)
 
-    app.router.add_route("*", PREFIX + "/{tail:.*}", not_found)
+@route("DELETE", "/orders")
+def cancel_all(c, p, body, q):
+    if not q.get("account"):
+        raise ControlError("missing account")
+    return {"cancelled": c.cancel_all(q["account"], q.get("assetPairId"), q.get("side"))}
+
+
+# --- faults ---------------------------------------------------------------------------------
+@route("GET", "/faults")
+def faults(c, p, body, q):
+    return c.faults_list()
+
+
+@route("POST", "/faults", ANY)
+def add_faults(c, p, body, q):
+    specs = body if isinstance(body, list) else [body]
+    for spec in specs:               # all or nothing: check each before adding any
+        c.check_fault(spec)
+    return [c.add_fault(spec) for spec in specs]
+
+
+@route("DELETE", "/faults")
+def clear_faults(c, p, body, q):
+    c.clear_faults()
+    return []
+
+
+@route("DELETE", "/faults/{id}")
+def remove_fault(c, p, body, q):
+    c.remove_fault(_int(p["id"], "fault id"))
+    return c.faults_list()
+
+
+# --- latency --------------------------------------------------------------------------------
+@route("GET", "/latency")
+def latency(c, p, body, q):
+    return c.latency()
+
+
+@route("PUT", "/latency", ANY)
+def set_latency(c, p, body, q):
+    return c.set_latency(body.get("rules") if isinstance(body, dict) and "rules" in body
+                         else body)
+
+
+@route("DELETE", "/latency")
+def clear_latency(c, p, body, q):
+    return c.clear_latency()
+
+
+# --- quirks ---------------------------------------------------------------------------------
+@route("GET", "/quirks")
+def quirks(c, p, body, q):
+    return c.quirks()
+
+
+@route("PATCH", "/quirks", OBJECT)
+def set_quirks(c, p, body, q):
+    return c.set_quirks(body)
+
+
+# --- market participants --------------------------------------------------------------------
+@route("GET", "/market")
+def market(c, p, body, q):
+    return c.market()
+
+
+@route("POST", "/market/{assetPairId}/mid", OBJECT)
+def set_mid(c, p, body, q):
+    (mid,) = _need(body, "mid")
+    return c.set_mid(p["assetPairId"], mid)
+
+
+# --- records --------------------------------------------------------------------------------
+@route("GET", "/journal")
+def journal(c, p, body, q):
+    return c.journal_entries(_int(q.get("since", 0), "since"),
+                             _int(q.get("limit", 1000), "limit"))
+
+
+@route("GET", "/state")
+def state(c, p, body, q):
+    return c.snapshot()

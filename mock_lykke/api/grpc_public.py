@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 UNAUTHENTICATED_DETAILS = "Received http2 header with status: 401"
 UNIMPLEMENTED_DETAILS = "Method is unimplemented."
+REFUSED = object()                 # _account(): the call must end UNAUTHENTICATED
 FELL_BEHIND = ("stream closed: the client fell behind (more than {} messages waiting); "
                "read the stream faster or open fewer streams")
 
@@ -53,11 +54,46 @@ def _fault_details(action, name: str) -> str:
     return getattr(action, "message", None) or f"injected fault on {name}"
 
 
+def _fault_answer(call, action, resp_cls, has_error):
+    """The answer to an injected error_code: the error envelope (None: a crash)."""
+    if call is not None:
+        call.note("fault", action.error_code, _fault_error(action).message)
+    return resp_cls(error=_fault_error(action)) if has_error else None
+
+
+def _failure(call, name: str, e: Exception, resp_cls, has_error):
+    """The answer to an exception out of a unary method: the error envelope for an
+    ApiError, else None (a crash: status UNKNOWN)."""
+    if isinstance(e, ApiError):
+        if call is not None:
+            call.note("rejected", int(e.code), e.message)
+        if has_error:
+            return resp_cls(error=convert.error(e.code, e.message))
+        log.error("%s: %r has no error field to carry it", name, e)
+    elif not isinstance(e, ServerCrash):
+        log.exception("%s failed", name, exc_info=e)
+    if call is not None:
+        call.note("crash")
+    return None
+
+
+def _message_classes(service) -> dict[str, tuple]:
+    """method name -> (server streaming, request class, response class)"""
+    return {m.name: (m.server_streaming, message_factory.GetMessageClass(m.input_type),
+                     message_factory.GetMessageClass(m.output_type))
+            for m in service.methods}
+
+
 class GrpcFront:
-    """One gRPC service: builds its method handlers from the proto descriptor."""
+    """One gRPC service: makes its method handlers from the proto descriptor.
+
+    The message classes are looked up once per class; a server makes a method's handler at
+    start when it registers the method with grpc, else on the method's first call
+    (`Services`)."""
     descriptor = None                   # the ServiceDescriptor
     private = False                     # a key is required on every method
     unimplemented: dict[str, str] = {}  # method -> quirk id that makes it UNIMPLEMENTED
+    _classes: dict[str, tuple] | None = None
 
     def __init__(self, mock, hub):
         self.mock = mock
@@ -72,74 +108,94 @@ class GrpcFront:
         return self.mock.exchange.quirks
 
     # --- registration -------------------------------------------------------------------
-    def method_handlers(self) -> dict[str, grpc.RpcMethodHandler]:
-        out = {}
-        for m in self.descriptor.methods:
-            req = message_factory.GetMessageClass(m.input_type)
-            resp = message_factory.GetMessageClass(m.output_type)
-            impl = getattr(self, m.name)
-            if m.server_streaming:
-                out[m.name] = grpc.unary_stream_rpc_method_handler(
-                    self._stream(m.name, impl), request_deserializer=req.FromString,
-                    response_serializer=None)          # streams queue serialized bytes
-            else:
-                out[m.name] = grpc.unary_unary_rpc_method_handler(
-                    self._unary(m.name, impl, resp), request_deserializer=req.FromString,
-                    response_serializer=resp.SerializeToString)
-        return out
+    @classmethod
+    def classes(cls) -> dict[str, tuple]:
+        found = cls.__dict__.get("_classes")
+        if found is None:
+            found = _message_classes(cls.descriptor)
+            cls._classes = found
+        return found
 
-    def register(self, server) -> None:
-        name = self.descriptor.full_name
-        handlers = self.method_handlers()
-        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(name, handlers),))
-        if hasattr(server, "add_registered_method_handlers"):
-            server.add_registered_method_handlers(name, handlers)
+    def handler(self, name: str) -> grpc.RpcMethodHandler | None:
+        found = self.classes().get(name)
+        if found is None:
+            return None
+        streaming, req, resp = found
+        impl = getattr(self, name)
+        if streaming:
+            return grpc.unary_stream_rpc_method_handler(
+                self._stream(name, impl), request_deserializer=req.FromString,
+                response_serializer=None)              # streams queue serialized bytes
+        return grpc.unary_unary_rpc_method_handler(
+            self._unary(name, impl, resp), request_deserializer=req.FromString,
+            response_serializer=resp.SerializeToString)
 
     # --- the steps of every call -----------------------------------------------------------
-    async def _fault(self, name: str, context):
+    def _admit(self, name: str, context):
+        """Quirks, faults, auth, in that order: (fault action or None, account) when nothing
+        stops or delays the call (no coroutine made); else an awaitable that waits, aborts,
+        or gives that pair."""
+        if self.unimplemented and self._is_unimplemented(name):
+            return context.abort(grpc.StatusCode.UNIMPLEMENTED, UNIMPLEMENTED_DETAILS)
         action = self.mock.faults.check(name)
-        if action is None:
-            return None
+        if action is not None:
+            return self._faulted(action, name, context)
+        account = self._account(context)
+        if account is REFUSED:
+            return context.abort(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS)
+        return None, account
+
+    async def _faulted(self, action, name: str, context):
         if action.delay_ms:
             await asyncio.sleep(action.delay_ms / 1000)
         if action.grpc_status:
             await context.abort(_status(action.grpc_status), _fault_details(action, name))
-        return action
+        account = self._account(context)
+        if account is REFUSED:
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS)
+        return action, account
 
-    async def _auth(self, context):
-        """The caller's account (None on public calls without a usable key)."""
+    def _account(self, context):
+        """The caller's account (None on public calls without a usable key), or REFUSED."""
         header = None
         for key, value in context.invocation_metadata() or ():
             if key == "authorization":
                 header = value
                 break
         if header is None:
-            if self.private:
-                await context.abort(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS)
-            return None
+            return REFUSED if self.private else None
         result = authenticate(self.exchange, header)
         if result.problem == REVOKED or (self.private and result.account is None):
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS)
+            return REFUSED
         return result.account
 
-    async def _unimplemented(self, name: str, context) -> None:
+    def _is_unimplemented(self, name: str) -> bool:
         quirk_id = self.unimplemented.get(name)
-        if quirk_id is not None and self.quirks[quirk_id]:
-            await context.abort(grpc.StatusCode.UNIMPLEMENTED, UNIMPLEMENTED_DETAILS)
+        return quirk_id is not None and self.quirks[quirk_id]
 
     def _unary(self, name: str, impl, resp_cls):
         has_error = "error" in resp_cls.DESCRIPTOR.fields_by_name
+        mock = self.mock
 
         async def handler(request, context):
-            clock = self.exchange.clock
+            clock = mock.exchange.clock
             clock.enter()
             try:
-                await self._unimplemented(name, context)
-                action = await self._fault(name, context)
-                account = await self._auth(context)
-                call = begin_call(self.mock, "grpc", name, account)
-                response = await self._answer(call, name, impl, resp_cls, has_error, action,
-                                              request, account)
+                admitted = self._admit(name, context)
+                if type(admitted) is not tuple:
+                    admitted = await admitted
+                action, account = admitted
+                call = begin_call(mock, "grpc", name, account)
+                if action is not None and action.error_code is not None:
+                    response = _fault_answer(call, action, resp_cls, has_error)
+                else:
+                    try:
+                        if call is None:
+                            response = impl(request, account)
+                        else:
+                            response = await call.run(lambda: impl(request, account))
+                    except Exception as e:
+                        response = _failure(call, name, e, resp_cls, has_error)
                 if call is not None:
                     await call.finish()
                 if response is None:
@@ -149,31 +205,6 @@ class GrpcFront:
                 clock.leave()
         handler.__name__ = name
         return handler
-
-    @staticmethod
-    async def _answer(call, name, impl, resp_cls, has_error, action, request, account):
-        """The response message of a unary call; None: it crashed (status UNKNOWN)."""
-        if action is not None and action.error_code is not None:
-            if call is not None:
-                call.note("fault", action.error_code, _fault_error(action).message)
-            return resp_cls(error=_fault_error(action)) if has_error else None
-        try:
-            if call is None:
-                return impl(request, account)
-            return await call.run(lambda: impl(request, account))
-        except ApiError as e:
-            if call is not None:
-                call.note("rejected", int(e.code), e.message)
-            if has_error:
-                return resp_cls(error=convert.error(e.code, e.message))
-            log.error("%s: %r has no error field to carry it", name, e)
-        except ServerCrash:
-            pass
-        except Exception:
-            log.exception("%s failed", name)
-        if call is not None:
-            call.note("crash")
-        return None
 
     def _stream(self, name: str, impl):
         hub = self.hub
@@ -219,9 +250,10 @@ class GrpcFront:
 
     async def _subscribe(self, name: str, impl, request, context):
         """Faults, auth, then the snapshot + registration (after the request leg)."""
-        await self._unimplemented(name, context)
-        action = await self._fault(name, context)
-        account = await self._auth(context)
+        admitted = self._admit(name, context)
+        if type(admitted) is not tuple:
+            admitted = await admitted
+        action, account = admitted
         if action is not None and action.error_code is not None:
             await context.abort(grpc.StatusCode.UNKNOWN, _fault_error(action).message)
         call = begin_call(self.mock, "grpc", name, account, stream=True)
@@ -243,6 +275,26 @@ class GrpcFront:
         if sub is None:
             await context.abort(grpc.StatusCode.UNKNOWN, convert.CRASH_DETAILS)
         return sub
+
+
+class Services(grpc.GenericRpcHandler):
+    """The services of one server, by full name: objects whose handler(method name) makes a
+    method's handler (None: no such method). Made on a method's first call, then kept."""
+
+    def __init__(self, services: dict):
+        self._services = services
+        self._made: dict[str, grpc.RpcMethodHandler] = {}
+
+    def service(self, details):
+        path = details.method
+        found = self._made.get(path)
+        if found is None:
+            name, _, method = path[1:].partition("/")          # "/package.Service/Method"
+            owner = self._services.get(name)
+            found = owner.handler(method) if owner is not None else None
+            if found is not None:
+                self._made[path] = found
+        return found
 
 
 class PublicFront(GrpcFront):

@@ -2,7 +2,9 @@
 default used when no file is given."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import pickle
+import threading
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -19,10 +21,14 @@ DEFAULT_NAME = "<default scenario>"
 
 @dataclass
 class Scenario:
-    """A validated scenario: its data (as loaded), where it came from, and its settings."""
+    """A validated scenario: its data (as loaded), where it came from, and its settings.
+
+    `data` is not changed in place once loaded (to_json() is computed once): to change a
+    scenario, make a new one over a changed copy."""
     data: dict
     name: str = "<scenario>"
     base_dir: Path | None = None          # data files of replay participants are relative to it
+    _json: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def seed(self) -> int:
@@ -63,8 +69,10 @@ class Scenario:
         return [{"name": a["name"], "apiKey": a["apiKey"]} for a in self.data["accounts"]]
 
     def to_json(self) -> dict:
-        """The data with decimals as strings (JSON-safe)."""
-        return jsonable(self.data)
+        """The data with decimals as strings (JSON-safe); a fresh copy on every call."""
+        if self._json is None:                 # made once, copied by a pickle round trip
+            self._json = pickle.dumps(jsonable(self.data), pickle.HIGHEST_PROTOCOL)
+        return pickle.loads(self._json)
 
 
 NUMBER_KEYS = {"probability", "speed", "cashoutMinimalAmount", "lowVolumeAmount", "sigma"}
@@ -109,9 +117,21 @@ def check_file(path: str | Path) -> list[Problem]:
     return check_source(read_yaml(path), path.resolve().parent)
 
 
+_default: bytes | None = None           # the default scenario's validated data, pickled
+_default_lock = threading.Lock()
+
+
 def default_scenario() -> Scenario:
-    text = resources.files("mock_lykke").joinpath("scenarios/default.yaml").read_text()
-    return load_text(text, DEFAULT_NAME)
+    """The embedded default, read and validated once per process; each call returns a fresh
+    Scenario over its own copy of the data (a pickle round trip: a deep copy, in C)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                text = resources.files("mock_lykke").joinpath("scenarios/default.yaml")
+                scenario = load_text(text.read_text(), DEFAULT_NAME)
+                _default = pickle.dumps(scenario.data, pickle.HIGHEST_PROTOCOL)
+    return Scenario(pickle.loads(_default), DEFAULT_NAME)
 
 
 def build_exchange(scenario: Scenario | dict, seed: int | None = None,
