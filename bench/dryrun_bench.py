@@ -34,7 +34,9 @@ from mock_lykke.scenario import build_mock, load_text
 from mock_lykke.server import MockServer
 
 MEDIAN, SIGMA = 2.0, 0.5
-BOT = Path(__file__).resolve().parent.parent / "tests" / "dryrun_bots"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from dryrun_support import WORLD as BOT_WORLD, price_bot  # noqa: E402  (the tests' bot set-up)
+
 WORLD = """
 version: 1
 seed: 1
@@ -81,8 +83,7 @@ async def lockstep_alone() -> dict:
 def lockstep_bot() -> dict:
     from mock_lykke.dryrun.run import DryRun, Options
     with tempfile.TemporaryDirectory() as tmp:
-        opts = Options(scenario=str(BOT / "world.yaml"), until="20m",
-                       command=[sys.executable, str(BOT / "price_bot.py")],
+        opts = Options(scenario=str(BOT_WORLD), until="20m", command=price_bot(),
                        journal=str(Path(tmp) / "j.jsonl"), progress=False)
         run = DryRun(opts)
         result = asyncio.run(run.run())

@@ -4,6 +4,7 @@
     python bench/report_bench.py --full          # ~1 M journal lines, ~100 k fills
     python bench/report_bench.py --steps 5000 --out /tmp/r   # any size, keep the report
     python bench/report_bench.py --replay        # replay the commands, not the notes
+    python bench/report_bench.py --parquet       # the Parquet tables too (pyarrow)
 
 The journal is generated once per size (cached in the temp folder): the market-maker scenario
 on a virtual clock with a scripted bot (the scenario's trader: 2 BTC, 50000 USD, tracked as
@@ -58,7 +59,7 @@ def generate(path: Path, steps: int, seed: int = 3) -> dict:
     return {"entries": c.journal.count}
 
 
-def run(steps: int, out: Path | None, source: str = "auto") -> dict:
+def run(steps: int, out: Path | None, source: str = "auto", parquet: bool = False) -> dict:
     from mock_lykke.dryrun.report import write_report
     cache = Path(tempfile.gettempdir()) / f"mock-lykke-report-bench-{steps}.jsonl"
     if not cache.exists():
@@ -69,12 +70,13 @@ def run(steps: int, out: Path | None, source: str = "auto") -> dict:
         print(f"generated {info['entries']} entries in {time.perf_counter() - t:.1f} s",
               file=sys.stderr)
     out = out or Path(tempfile.mkdtemp(prefix="report-bench-"))
-    t = time.perf_counter()
-    summary = write_report(cache, out, "trader", source=source)
-    seconds = time.perf_counter() - t
+    t, cpu = time.perf_counter(), time.process_time()
+    summary = write_report(cache, out, "trader", source=source, parquet=parquet)
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     lines = sum(1 for _ in open(cache, "rb")) - 1
     return {"steps": steps, "source": source, "lines": lines, "fills": summary["fills"],
             "orders": summary["orders"], "seconds": round(seconds, 2),
+            "cpuSeconds": round(cpu, 2), "parquet": parquet,
             "linesPerSecond": round(lines / seconds),
             "journalBytes": cache.stat().st_size,
             "htmlBytes": (out / "report.html").stat().st_size,
@@ -88,9 +90,11 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, help="keep the report here")
     p.add_argument("--replay", action="store_true",
                    help="replay the commands instead of reading the notes (plain journals)")
+    p.add_argument("--parquet", action="store_true", help="write the Parquet tables too")
     args = p.parse_args(argv)
     steps = args.steps or (FULL_STEPS if args.full else DEFAULT_STEPS)
-    print(json.dumps(run(steps, args.out, "replay" if args.replay else "auto"), indent=2))
+    print(json.dumps(run(steps, args.out, "replay" if args.replay else "auto", args.parquet),
+                     indent=2))
     return 0
 
 

@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, help="override the scenario's seed")
     s.add_argument("--speed", type=float, help="realtime: clock speed (2 = twice as fast)")
     s.add_argument("--clock", choices=list(CLOCKS), help="override the scenario's clock mode")
+    s.add_argument("--quiet", metavar="DURATION",
+                   help="lockstep: quiet wall time before the clock moves on (default: the "
+                        "scenario's clock.quiet, else 5ms)")
+    s.add_argument("--warmup", metavar="DURATION",
+                   help="lockstep: quiet wall time before the first step (default: the "
+                        "scenario's clock.warmup, else 200ms)")
     s.add_argument("--journal", metavar="FILE", help="write every accepted command as JSONL")
 
     v = sub.add_parser("validate", help="check scenario files; print every problem")
@@ -132,6 +138,8 @@ def _print_ready(info: dict, mock, out=None) -> None:
     ctl = mock.controller
     name = ctl.scenario.name if ctl is not None and ctl.scenario is not None else "-"
     tls = "caFile" in info
+    if clock.tracks_activity:
+        speed = f" (quiet {clock.quiet_ms:g}ms, warm-up {clock.warmup_ms:g}ms)"
     lines = [f"mock-lykke ready: scenario {name}",
              f"  gRPC   {info['grpc']}" + ("  (TLS)" if tls else ""),
              f"  REST   {info['rest']}",
@@ -184,6 +192,21 @@ def _print_problems(problems) -> None:
         print(str(p), file=sys.stderr)
 
 
+def _clock_options(args) -> dict:
+    """Lockstep's quiet / warmup (ms) from --quiet / --warmup durations."""
+    from .scenario.values import duration_ms
+    out = {}
+    for name in ("quiet", "warmup"):
+        text = getattr(args, name, None)
+        if text is None:
+            continue
+        try:
+            out[name] = float(duration_ms(text))
+        except ValueError:
+            raise ValueError(f"--{name}: {text!r} is not a duration (e.g. 5ms)") from None
+    return out
+
+
 def cmd_serve(args) -> int:
     from .scenario import ScenarioError, build_mock, load_file
     try:
@@ -197,12 +220,20 @@ def cmd_serve(args) -> int:
     mode = args.clock or (scenario.clock_mode if scenario else "realtime")
     if args.speed is not None and mode == "virtual":
         print("mock-lykke: note: --speed has no effect on the virtual clock", file=sys.stderr)
+    try:
+        clock_options = _clock_options(args)
+    except ValueError as e:
+        print(f"mock-lykke: {e}", file=sys.stderr)
+        return EXIT_BAD
+    if clock_options and mode != "lockstep":
+        print(f"mock-lykke: note: --quiet / --warmup have no effect on the {mode} clock",
+              file=sys.stderr)
     from .tls import TlsError
     with ExitStack() as stack:
         try:
             tls = make_tls_from_args(args, stack)
             mock = build_mock(scenario, seed=args.seed, clock_mode=args.clock, speed=args.speed,
-                              journal_path=args.journal)
+                              journal_path=args.journal, clock_options=clock_options)
         except TlsError as e:
             print(f"mock-lykke: {e}", file=sys.stderr)
             return EXIT_BAD

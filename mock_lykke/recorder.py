@@ -21,10 +21,12 @@ import gzip
 import json
 import signal
 import sys
-import time
 import zlib
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
+
+from .engine.clock import wall_now_ms
 
 FORMAT = 1
 BOOK, TRADE, PRICE = "book", "trade", "price"
@@ -36,25 +38,23 @@ def _ms(ts) -> int | float:
     return ns // 1_000_000 if ns % 1_000_000 == 0 else ns / 1_000_000
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 # --- recording --------------------------------------------------------------------------------
 class Recorder:
     """Subscribes to the book and trade streams of each pair and the price stream, and writes
     every message to `out` until `stop()` or the duration ends.
 
-    `on_message(line_dict)` is called after each write (tests use it to wait for a state)."""
+    `on_message(line_dict)` is called after each write (tests use it to wait for a state).
+    `now_ms` stamps the receive times (default: the wall clock, from engine/clock.py)."""
 
     def __init__(self, channel, pairs: list[str], out: str | Path, target: str = "",
-                 on_message=None):
+                 on_message=None, now_ms: Callable[[], int] = wall_now_ms):
         from .proto import publicService_pb2_grpc as pbg
         self.stub = pbg.PublicServiceStub(channel)
         self.pairs = list(pairs)
         self.out = Path(out)
         self.target = target
         self.on_message = on_message
+        self.now_ms = now_ms
         self.counts = {BOOK: 0, TRADE: 0, PRICE: 0}
         self.ready = asyncio.Event()        # every stream has delivered its first message
         self._first_seen: set = set()
@@ -72,7 +72,7 @@ class Recorder:
         self._file = gzip.open(self.out, "wt", encoding="utf-8", newline="\n")
         try:
             self._write({"recording": FORMAT, "target": self.target, "pairs": self.pairs,
-                         "startedMs": _now_ms()})
+                         "startedMs": self.now_ms()})
             calls = [(BOOK, p, self.stub.GetOrderbookUpdates(
                          pb.OrderbookUpdatesRequest(assetPairId=p))) for p in self.pairs]
             calls += [(TRADE, p, self.stub.GetPublicTradeUpdates(
@@ -104,7 +104,7 @@ class Recorder:
         import grpc
         try:
             async for msg in call:
-                rt = _now_ms()
+                rt = self.now_ms()
                 first = (kind, pair) not in self._first_seen
                 if first:
                     self._first_seen.add((kind, pair))

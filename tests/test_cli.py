@@ -185,3 +185,34 @@ def test_replay_serve_serves_the_rebuilt_state_and_stops_on_sigint(tmp_path):
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
+
+
+def test_serve_quiet_and_warmup_must_be_durations(capsys):
+    assert cli.main(["serve", "--clock", "lockstep", "--quiet", "soon"]) == 2
+    assert "--quiet: 'soon' is not a duration" in capsys.readouterr().err
+    assert cli.main(["serve", "--clock", "lockstep", "--warmup", "5"]) == 2
+
+
+@pytest.mark.skipif(not HAVE_SERVER, reason="mock_lykke.server (the gRPC helper's) not there yet")
+def test_serve_lockstep_takes_its_quiet_window_and_warmup_from_the_command_line(tmp_path):
+    journal = tmp_path / "j.jsonl"
+    proc, ready, out = _serve(tmp_path, "--scenario", str(SCENARIOS / "basic.yaml"), "--clock",
+                              "lockstep", "--quiet", "7ms", "--warmup", "1.5s", "--journal",
+                              str(journal))
+    try:
+        assert "clock  lockstep (quiet 7ms, warm-up 1500ms)" in out
+        clock = _get(json.loads(ready.read_text())["rest"] + "/_mock/health")["clock"]
+        assert (clock["mode"], clock["quiet"], clock["warmup"]) == ("lockstep", 7, 1500)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    header = json.loads(journal.read_text().splitlines()[0])
+    assert header["clock"]["quiet"] == 7 and header["clock"]["warmup"] == 1500
+
+
+def test_serve_notes_that_quiet_does_nothing_on_other_clocks(tmp_path):
+    proc, _, out = _serve(tmp_path, "--clock", "virtual", "--quiet", "7ms")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=10)
+    assert "--quiet / --warmup have no effect on the virtual clock" in err

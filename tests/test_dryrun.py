@@ -5,15 +5,14 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 from mock_lykke.dryrun.progress import Progress, line
 from mock_lykke.dryrun.run import Options, dry_run
 from mock_lykke.journal import read_journal
 
-START = 1_767_225_600_000
-BOTS = Path(__file__).parent / "dryrun_bots"
-WORLD = str(BOTS / "world.yaml")
+from dryrun_support import BOTS, START, WORLD as WORLD_PATH, price_bot
+
+WORLD = str(WORLD_PATH)
 
 
 def run(tmp_path, bot: list[str], **kw) -> tuple[int, str]:
@@ -26,8 +25,7 @@ def test_end_to_end_through_the_command_line(tmp_path):
     report = tmp_path / "report"
     done = subprocess.run(
         [sys.executable, "-m", "mock_lykke.cli", "dryrun", "--scenario", WORLD,
-         "--until", "5m", "--report", str(report), "--",
-         sys.executable, str(BOTS / "price_bot.py"), "--grpc", "{grpc}", "--key", "{apiKey}"],
+         "--until", "5m", "--report", str(report), "--", *price_bot()],
         capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "dryrun: end at 0:05:00 of clock time" in done.stderr

@@ -123,3 +123,59 @@ async def test_a_journal_with_notes_still_replays_to_the_same_state(tmp_path):
     path = tmp_path / "j.jsonl"
     _, _, state = await trade(path)
     assert snapshot_bytes(replay_file(path)[1]) == state
+
+
+REFUSING = """
+version: 1
+seed: 9
+assets: [{assetId: BTC, accuracy: 8}, {assetId: USD, accuracy: 2}]
+assetPairs: [{assetPairId: BTCUSD, baseAssetId: BTC, quoteAssetId: USD, priceAccuracy: 2}]
+accounts:
+  - {name: trader, apiKey: trader-key, balances: {BTC: "1", USD: "100000"}}
+  - {name: market, apiKey: market-key, balances: {BTC: "1", USD: "20000"}}
+  - {name: poor, apiKey: poor-key, balances: {USD: "1000000"}}
+orders:
+  - {account: market, assetPairId: BTCUSD, side: buy, price: "9990", volume: "1"}
+market:
+  - {kind: marketMaker, account: poor, assetPairId: BTCUSD, mid: "10000", levels: 1,
+     levelVolume: "0.5", every: 10s}
+timeline:
+  - {at: 1s, setBalance: {account: market, assetId: USD, amount: "100"}}
+  - {at: 2s, marketOrder: {account: market, assetPairId: BTCUSD, side: buy, volume: "50"}}
+"""
+
+
+def test_refused_timeline_steps_and_participant_orders_are_noted_and_explained(tmp_path,
+                                                                              capsys):
+    path = tmp_path / "j.jsonl"
+    c = build_mock(load_text(REFUSING), journal_path=path, track=["trader"]).controller
+    c.advance("5s")
+    c.journal.close(c.now())
+    _, entries = read_journal(path)
+    rejects = {e["args"]["source"]: e for e in entries if e["cmd"] == "reject"}
+    assert set(rejects) == {"market[0] marketMaker:BTCUSD", "timeline[0] setBalance",
+                            "timeline[1] marketOrder"}
+    balance = rejects["timeline[0] setBalance"]
+    assert balance["t"] == START + 1000 and balance["args"]["code"] is None
+    assert "below the reserved" in balance["args"]["rule"]
+    market = rejects["timeline[1] marketOrder"]["args"]
+    assert (market["account"], market["command"], market["codeName"]) == (
+        "market", "place_market", "meNoLiquidity")
+    quote = rejects["market[0] marketMaker:BTCUSD"]["args"]
+    assert (quote["account"], quote["side"], quote["codeName"]) == (
+        "poor", "sell", "meNotEnoughFunds")
+    assert c.tracker.rejections == 0                  # none of the tracked account's
+
+    assert explain_main(str(path), None) == 0
+    listing = capsys.readouterr().out
+    assert "rejected place_market: meNoLiquidity (by timeline[1] marketOrder)" in listing
+    n = balance["n"]
+    assert f"n{n}  2026-01-01T00:00:01.000Z  rejected setBalance: refused" in listing
+    assert explain_main(str(path), f"n{n}") == 0
+    out = capsys.readouterr().out
+    assert "by       the scenario's timeline[0] setBalance step" in out
+    assert "error    refused before the engine: USD balance 100 is below the reserved" in out
+    assert quote["order"] and explain_main(str(path), quote["order"]) == 0
+    out = capsys.readouterr().out
+    assert "by       the market participant market[0] marketMaker:BTCUSD" in out
+    assert "why      funds: the order needs 0.5 BTC free, the account has 0" in out

@@ -1,26 +1,24 @@
 """The lockstep clock: virtual time that moves by itself while nothing is in flight and the
 system has been quiet for a window of wall time; streams and calls report their work to it."""
 import asyncio
-import json
-import subprocess
-import sys
-import time
-from pathlib import Path
+import threading
+from decimal import Decimal
 
 import aiohttp
 import grpc
 import pytest
+import yaml
 
 from mock_lykke.api.streams import StreamHub
 from mock_lykke.engine.clock import CLOCKS, LockstepClock, make_clock
+from mock_lykke.proto import privateService_pb2 as pv
 from mock_lykke.proto import publicService_pb2 as pb, publicService_pb2_grpc as pbg
 from mock_lykke.scenario import build_mock, load_text
 from mock_lykke.scenario.driver import ClockDriver
 from mock_lykke.server import MockServer
+from mock_lykke.testing import Lykke
+from dryrun_support import BOTS, START, cli_dryrun, journal_entries
 
-START = 1_767_225_600_000
-HERE = Path(__file__).parent
-BOTS = HERE / "dryrun_bots"
 
 
 class FakeMonotonic:
@@ -212,13 +210,17 @@ async def test_a_client_streaming_through_a_lockstep_hour_sees_every_step():
     async with MockServer(mock) as server, grpc.aio.insecure_channel(server.grpc_target) as ch:
         stream = pbg.PublicServiceStub(ch).GetPriceUpdates(
             pb.PriceUpdatesRequest(assetPairIds=["BTCUSD"]))
-        reader = asyncio.ensure_future(_read_all(stream))
+        seen, grew = [], asyncio.Event()
+        reader = asyncio.ensure_future(_read_all(stream, seen, grew))
         await asyncio.wait_for(done.wait(), 10)
         assert clock.now() == START + 600_000
+        steps = [e for e in mock.controller.journal.entries
+                 if e["cmd"] == "clock" and "queued" in e["args"]]
+        while len(seen) < steps[-1]["args"]["sent"]:   # written is not yet read: let it read
+            grew.clear()
+            await asyncio.wait_for(grew.wait(), 10)
         stream.cancel()
-        seen = await reader
-    steps = [e for e in mock.controller.journal.entries
-             if e["cmd"] == "clock" and "queued" in e["args"]]
+        await reader
     assert len(steps) >= 20                      # requotes every 30 s, keep-alives
     for e in steps:
         a = e["args"]
@@ -226,11 +228,11 @@ async def test_a_client_streaming_through_a_lockstep_hour_sees_every_step():
     assert steps[-1]["args"]["queued"] >= 20 and len(seen) >= steps[-1]["args"]["sent"]
 
 
-async def _read_all(stream):
-    out = []
+async def _read_all(stream, out: list, grew: asyncio.Event):
     try:
         async for msg in stream:
             out.append(msg)
+            grew.set()
     except asyncio.CancelledError:
         pass
     except grpc.aio.AioRpcError:
@@ -241,26 +243,13 @@ async def _read_all(stream):
 # --- a bot in its own process -----------------------------------------------------------------
 def dryrun(tmp_path, name, *args, until="1h"):
     journal = tmp_path / f"{name}.jsonl"
-    cmd = [sys.executable, "-m", "mock_lykke.dryrun.cli", "dryrun",
-           "--scenario", str(BOTS / "world.yaml"), "--until", until, "--journal", str(journal),
-           *args, "--", sys.executable, str(BOTS / "price_bot.py"),
-           "--grpc", "{grpc}", "--key", "{apiKey}"]
-    t0 = time.monotonic()
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    wall = time.monotonic() - t0
-    assert done.returncode == 0, done.stderr
-    return journal, wall, done.stderr
-
-
-def entries(path):
-    lines = path.read_text().splitlines()
-    return json.loads(lines[0]), [json.loads(line) for line in lines[1:]]
+    _, err = cli_dryrun(journal, *args, until=until)
+    return journal, err
 
 
 def test_a_bot_trades_through_an_hour_in_a_small_fraction_of_it(tmp_path):
-    journal, wall, err = dryrun(tmp_path, "hour")
-    assert wall < 300, err                       # an hour of market in (much) less than 5 min
-    header, rows = entries(journal)
+    journal, err = dryrun(tmp_path, "hour")        # (cli_dryrun's timeout is the guard)
+    header, rows = journal_entries(journal)
     assert header["clock"]["mode"] == "lockstep" and header["dryrun"]["account"] == "bot"
     steps = [e for e in rows if e["cmd"] == "clock" and "queued" in e["args"]]
     assert steps[-1]["t"] == START + 3_600_000 and len(steps) > 200
@@ -280,13 +269,13 @@ def test_a_bot_trades_through_an_hour_in_a_small_fraction_of_it(tmp_path):
 
 def test_the_same_bot_scenario_and_seed_in_two_processes_write_the_same_journal(tmp_path):
     reports = [tmp_path / "ra", tmp_path / "rb"]
-    a, _, _ = dryrun(tmp_path, "a", "--report", str(reports[0]), until="10m")
-    b, _, _ = dryrun(tmp_path, "b", "--report", str(reports[1]), until="10m")
+    a, _ = dryrun(tmp_path, "a", "--report", str(reports[0]), until="10m")
+    b, _ = dryrun(tmp_path, "b", "--report", str(reports[1]), until="10m")
     assert a.read_bytes() == b.read_bytes()
     summaries = [r / "summary.json" for r in reports]
     if all(s.exists() for s in summaries):
         assert summaries[0].read_bytes() == summaries[1].read_bytes()
-    header, rows = entries(a)
+    header, rows = journal_entries(a)
     assert header["seed"] == 11 and any(e["cmd"] == "fill" for e in rows)
 
 
@@ -300,3 +289,73 @@ async def test_the_control_api_does_not_start_a_held_clock():
         async with http.get(server.rest_url + "/api/isalive") as r:
             assert r.status == 200
         assert clock.released
+
+
+# --- the pytest fixture: the test is the bot, in the mock's own process ------------------------
+def test_a_test_in_lockstep_gets_through_an_hour_and_the_clock_waits_for_its_reactions():
+    """The fixture's CPU probe watches the test's threads (not the mock's loop): the clock
+    moves on quickly, but never before the test has answered what it was sent."""
+    world = yaml.safe_load((BOTS / "world.yaml").read_text())
+    world["clock"]["quiet"] = "3ms"             # the probe, not the window, keeps the order
+    end = START + 3_600_000
+    with Lykke(scenario=world, clock="lockstep", timeout=120) as lykke:
+        priv = lykke.private("bot")
+        prices = lykke.public().GetPriceUpdates(pb.PriceUpdatesRequest(assetPairIds=["BTCUSD"]))
+        answered = []                             # (price message time, order id)
+
+        def bot():
+            last = None
+            try:
+                for msg in prices:
+                    if not msg.bid or msg == last:    # a keep-alive repeats the last price
+                        continue
+                    last = msg
+                    placed = priv.PlaceLimitOrder(pv.LimitOrderRequest(
+                        assetPairId="BTCUSD", side=pv.buy, volume="0.001",
+                        price=str(Decimal(msg.bid) - 5)))
+                    answered.append((msg.timestamp.ToMilliseconds(), placed.payload.orderId))
+            except grpc.RpcError:                 # cancelled at the end
+                pass
+
+        thread = threading.Thread(target=bot, daemon=True)
+        thread.start()
+        # the market maker requotes at the hour too: the wait is re-checked then
+        lykke.wait_for(lambda: lykke.exchange.clock.now() >= end)
+        prices.cancel()
+        thread.join(30)
+        assert not thread.is_alive()
+        assert lykke.now() == end
+        steps = lykke.call(lambda: lykke.exchange.clock.steps)
+        orders = {o.id: o for o in lykke.orders("bot")}
+    assert steps > 200 and len(answered) > 100
+    # every reaction entered the engine at the clock time of the message it answered
+    assert [orders[oid].created for _, oid in answered] == [t for t, _ in answered]
+    assert [t for t, _ in answered] == sorted(t for t, _ in answered)
+
+
+def test_the_in_process_probe_tells_the_tests_threads_from_grpcs():
+    from mock_lykke.dryrun import probe
+    if probe.make_probe() is None:
+        pytest.skip("no /proc")
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    try:
+        mine = probe.python_threads()
+        assert f"/proc/self/task/{worker.native_id}" in mine                   # the test's
+        assert f"/proc/self/task/{threading.get_native_id()}" not in mine      # the caller's
+        assert not set(probe.grpc_threads()) & mine
+        p = probe.make_probe(in_process=True)
+        assert [g.threshold_ns for g in p.groups] == [0, probe.THRESHOLD_NS]
+    finally:
+        release.set()
+        worker.join()
+
+
+def test_the_fixture_gives_a_lockstep_clock_the_in_process_probe():
+    with Lykke(clock="lockstep") as lykke:
+        groups = lykke.call(lambda: [g.threshold_ns for g in lykke.exchange.clock.probe.groups])
+        assert groups == [0, 200_000]
+        lykke.reset()                                 # a new clock: the same probe
+        groups = lykke.call(lambda: [g.threshold_ns for g in lykke.exchange.clock.probe.groups])
+        assert groups == [0, 200_000]

@@ -81,7 +81,7 @@ def replay_recording(path):
     return seen, ex
 
 
-async def record_the_mock(tmp_path, seconds: int, tls=None):
+async def record_the_mock(tmp_path, seconds: int, tls=None, stamp=False):
     """Record the market-maker scenario (virtual clock, advanced a second at a time) until
     the recording has caught up with each step; returns the file and the source engine."""
     mock = build_mock(load_file(SCENARIOS / "market-maker.yaml"))
@@ -109,7 +109,9 @@ async def record_the_mock(tmp_path, seconds: int, tls=None):
         channel = (grpc.aio.secure_channel(server.grpc_target, creds) if tls
                    else grpc.aio.insecure_channel(server.grpc_target))
         async with channel:
-            rec = recorder.Recorder(channel, [PAIR], out, server.grpc_target, on_message)
+            extra = {"now_ms": c.now} if stamp else {}
+            rec = recorder.Recorder(channel, [PAIR], out, server.grpc_target, on_message,
+                                    **extra)
             task = asyncio.ensure_future(rec.run())
             await asyncio.wait_for(rec.ready.wait(), 30)
             before = len(c.exchange.public_trades(PAIR, 0, 10_000))
@@ -137,6 +139,18 @@ async def test_a_recording_of_the_mock_replays_every_recorded_book_state_exactly
     made = made[:len(made) - before]
     replayed = ex.public_trades(PAIR, 0, 10_000)
     assert made and _volumes(replayed) == _volumes(made)
+
+
+async def test_receive_times_come_from_the_given_clock(tmp_path):
+    """By default the wall clock (engine/clock.py's reader); here the mock's virtual clock."""
+    path, source, counts, _ = await record_the_mock(tmp_path, 5, stamp=True)
+    with gzip.open(path, "rt") as f:
+        header, *lines = [json.loads(line) for line in f]
+    start = source.clock.start_ms
+    assert header["startedMs"] == start
+    assert {m["rt"] for m in lines} <= set(range(start, start + 5001, 1000))
+    assert max(m["rt"] for m in lines) == start + 5000
+    assert all(m["rt"] >= m["st"] for m in lines if not m.get("snapshot"))
 
 
 def _volumes(trades) -> dict:

@@ -227,3 +227,62 @@ def test_the_command_line(journal, tmp_path, capsys):
     bad.write_text('{"not": "a journal"}\n')
     assert main(["report", str(bad), "--out", str(tmp_path / "r2")]) == 2
     assert "not a mock-lykke journal" in capsys.readouterr().err
+
+
+def _parquet_rows(path):
+    import pyarrow.parquet as pq
+    return pq.read_table(path).to_pylist()
+
+
+def _same(csv_row: dict, parquet_row: dict, decimals: set) -> None:
+    """A Parquet row holds the CSV row's values, typed: exact decimals, UTC times."""
+    from mock_lykke.engine.clock import format_time
+    for name, text in csv_row.items():
+        value = parquet_row[name]
+        if name == "time":
+            assert format_time(int(value.timestamp() * 1000)) == text
+        elif value is None:
+            assert text == ""
+        elif name in decimals:
+            assert value == D(text), name
+        else:
+            assert str(value) == text, name
+
+
+def test_the_tables_as_parquet_hold_the_csv_values_typed_and_exact(journal, tmp_path):
+    pytest.importorskip("pyarrow")
+    from mock_lykke.dryrun.tables import FILL_DECIMALS, ORDER_DECIMALS
+    write_report(journal, tmp_path, html=False, parquet=True)
+    for name, decimals in (("orders", ORDER_DECIMALS), ("fills", FILL_DECIMALS)):
+        csv_rows, table = rows(tmp_path / f"{name}.csv"), _parquet_rows(tmp_path /
+                                                                       f"{name}.parquet")
+        assert len(table) == len(csv_rows) == 2
+        for a, b in zip(csv_rows, table):
+            _same(a, b, decimals)
+    import pyarrow.parquet as pq
+    schema = pq.read_schema(tmp_path / "fills.parquet")
+    assert str(schema.field("price").type) == "decimal128(5, 0)"
+    assert str(schema.field("slippage").type) == "decimal128(3, 2)"       # -0.75
+    assert str(schema.field("time").type) == "timestamp[ms, tz=UTC]"
+
+
+def test_parquet_without_pyarrow_fails_clearly_after_json_and_csv(journal, tmp_path,
+                                                                  monkeypatch, capsys):
+    from mock_lykke.cli import main
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(ReportError, match=r"pip install 'mock-lykke\[parquet\]'"):
+        write_report(journal, tmp_path, html=False, parquet=True)
+    assert (tmp_path / "orders.csv").exists() and not (tmp_path / "orders.parquet").exists()
+    assert main(["report", str(journal), "--out", str(tmp_path), "--no-html",
+                 "--parquet"]) == 2
+    assert "mock-lykke[parquet]" in capsys.readouterr().err
+
+
+def test_the_command_line_writes_parquet_on_request(journal, tmp_path):
+    pytest.importorskip("pyarrow")
+    from mock_lykke.cli import main
+    assert main(["report", str(journal), "--out", str(tmp_path), "--no-html"]) == 0
+    assert not (tmp_path / "fills.parquet").exists()
+    assert main(["report", str(journal), "--out", str(tmp_path), "--no-html",
+                 "--parquet"]) == 0
+    assert len(_parquet_rows(tmp_path / "fills.parquet")) == 2

@@ -41,6 +41,8 @@ def add_dryrun_parser(subparsers) -> argparse.ArgumentParser:
                    help="the progress line (default: when stderr is a terminal)")
     p.add_argument("--no-cpu-probe", dest="cpu_probe", action="store_false",
                    help="lockstep: judge quiet by wall time only, not by the bot's CPU use")
+    p.add_argument("--parquet", action="store_true",
+                   help="with --report: the tables as Parquet too (needs pyarrow)")
     p.add_argument("bot", nargs=argparse.REMAINDER, metavar="-- BOT COMMAND ...")
     p.set_defaults(handler=cmd_dryrun)
     return p
@@ -67,7 +69,8 @@ def cmd_dryrun(args) -> int:
                    report=args.report, journal=args.journal, account=args.account,
                    seed=args.seed, clock=args.clock, speed=args.speed, quiet=args.quiet,
                    warmup=args.warmup, tls=args.tls, grace=args.grace, bot_log=args.bot_log,
-                   currency=args.currency, progress=args.progress, cpu_probe=args.cpu_probe)
+                   currency=args.currency, progress=args.progress, cpu_probe=args.cpu_probe,
+                   parquet=args.parquet)
     return dry_run(opts)
 
 

@@ -50,6 +50,9 @@ class Index:
             if text.startswith(prefix) and text[len(prefix):].isdigit():
                 n = int(text[len(prefix):])
                 return ("call", n) if n in self.calls or n in self.commands else None
+        if text[:1] == "n" and text[1:].isdigit():           # a rejection by its entry
+            found = [e for e in self.rejects if e["n"] == int(text[1:])]
+            return ("reject", found[0]) if found else None
         for e in self.fills:
             a = e["args"]
             if text in (a["maker"]["trade"], a["taker"]["trade"]):
@@ -113,13 +116,28 @@ def _reject_lines(index: Index, e: dict) -> list[str]:
     if a.get("price") is not None:
         what += f" @ {a['price']}"
     item = f" (bulk item {a['order']})" if a.get("order") and a["command"] == "place_bulk" else ""
-    out = [f"rejected {a['command']}{item}  {a['account']}  {what}",
+    out = [f"rejected {a['command']}{item}  {a['account'] or '-'}  {what}".rstrip(),
            f"  at       {format_time(e['t'])}"]
-    out += _call_lines(index, a.get("call"))
-    out += [f"  error    {a['code']} {a['codeName']}: {a['message']}"
-            + (f" (field {a['field']})" if a.get("field") else ""),
+    if a.get("source"):
+        out.append(f"  by       {_source(a['source'])}")
+    else:
+        out += _call_lines(index, a.get("call"))
+    error = (f"{a['code']} {a['codeName']}: {a['message']}" if a.get("code") is not None
+             else f"refused before the engine: {a['message']}")
+    out += [f"  error    {error}" + (f" (field {a['field']})" if a.get("field") else ""),
             f"  why      {a['rule']}"]
     return out
+
+
+def _source(source: str) -> str:
+    """Who sent a command the mock ran itself: timeline[i] ACTION, market[i] NAME, control."""
+    if source.startswith("timeline["):
+        return f"the scenario's {source} step"
+    if source.startswith("market["):
+        return f"the market participant {source}"
+    if source == "control":
+        return "the control API (or the fixture)"
+    return source
 
 
 def explain_order(index: Index, order_id: str) -> list[str]:
@@ -176,6 +194,8 @@ def explain(entries: list[dict], ident: str) -> list[str] | None:
         return explain_call(index, value)
     if kind == "trade":
         return [f"trade {ident}"] + _fill_lines(value, None)
+    if kind == "reject":
+        return _reject_lines(index, value)
     return explain_order(index, value)
 
 
@@ -197,7 +217,9 @@ def listing(entries: list[dict]) -> list[str]:
     for e in index.rejects:
         a = e["args"]
         ref = a.get("order") or (f"#{a['call']}" if a.get("call") is not None else f"n{e['n']}")
-        out.append(f"{ref}  {format_time(e['t'])}  rejected {a['command']}: {a['codeName']}")
+        by = f" (by {a['source']})" if a.get("source") else ""
+        out.append(f"{ref}  {format_time(e['t'])}  rejected {a['command']}: "
+                   f"{a['codeName'] or 'refused'}{by}")
     return out
 
 
@@ -217,7 +239,7 @@ def explain_main(path: str, ident: str | None, as_json: bool = False, out=None) 
         return 0
     lines = explain(entries, ident)
     if lines is None:
-        print(f"mock-lykke explain: {ident!r} is no order, trade or call in {path}",
+        print(f"mock-lykke explain: {ident!r} is no order, trade, call or rejection in {path}",
               file=sys.stderr)
         return 1
     if as_json:
@@ -235,7 +257,7 @@ def _related(e: dict, kind: str, value) -> bool:
     if kind == "call":
         return e.get("call") == value or a.get("call") == value or (
             e["cmd"] == "call" and a.get("id") == value)
-    if kind == "trade":
+    if kind in ("trade", "reject"):
         return e is value
     if e["cmd"] == "fill":
         return value in (a["maker"]["order"], a["taker"]["order"])

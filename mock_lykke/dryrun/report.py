@@ -1,35 +1,31 @@
-"""The dry-run report, from the journal alone: summary.json, orders.csv, fills.csv and one
-self-contained report.html (plotly's JS inline: it opens offline).
+"""The dry-run report, from the journal alone: summary.json, orders.csv, fills.csv (and with
+parquet=True orders.parquet, fills.parquet) and one self-contained report.html (plotly's JS
+inline: it opens offline).
 
     summary = write_report("out/journal.jsonl", "out/", account="trader")
 
 The HTML needs the `report` extra (`pip install 'mock-lykke[report]'`: plotly, jinja2,
-tsdownsample); the JSON and CSV files do not. Definitions of every number: docs/report.md.
+tsdownsample), Parquet the `parquet` extra (pyarrow); the JSON and CSV files need neither.
+Definitions of every number: docs/report.md.
 """
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from array import array
-from decimal import Decimal
 from pathlib import Path
 
 from ..engine.clock import format_time
 from ..engine.orders import BUY
 from ..journal import ReplayError
-from .metrics import Metrics, _fmt, collect
+from .metrics import Metrics, _fmt, collect, no_gc
+from .tables import (FILL_COLUMNS, ORDER_COLUMNS, fill_row, order_row, slippage,  # noqa: F401
+                     write_parquet, write_tables)
 
 MAX_POINTS = 4000          # per plotted line, after downsampling
 MAX_MARKERS = 4000         # fills marked per pair
 TABLE_ROWS = 200           # rows of each table in the HTML (the CSV files have all)
 EXTRA_HINT = "pip install 'mock-lykke[report]'"
-
-ORDER_COLUMNS = ["time", "id", "pair", "side", "type", "price", "volume", "filled", "status",
-                 "rejectReason", "queueAhead", "arrivalMid", "latencyRequestMs",
-                 "latencyResponseMs", "call"]
-FILL_COLUMNS = ["time", "trade", "order", "pair", "side", "role", "price", "volume",
-                "quoteVolume", "fee", "feeAsset", "queueAhead", "arrivalMid", "slippage"]
 
 
 class ReportError(Exception):
@@ -38,76 +34,28 @@ class ReportError(Exception):
 
 def write_report(journal_path: str | Path, out_dir: str | Path, account: str | None = None,
                  *, valuation: str | None = None, html: bool = True,
-                 source: str = "auto") -> dict:
+                 source: str = "auto", parquet: bool = False) -> dict:
     """Measure the journal (from its notes, or by replaying it: metrics.collect), write the
-    report files into out_dir; returns the summary."""
+    report files into out_dir; returns the summary. parquet: the tables as Parquet too
+    (ReportError without pyarrow, after the JSON and CSV files)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    m = collect(journal_path, account, valuation, source)
-    summary = m.summary()
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    times = _Times()
-    _write_csv(out / "orders.csv", ORDER_COLUMNS,
-               (order_row(r, times) for r in m.order_rows()))
-    _write_csv(out / "fills.csv", FILL_COLUMNS, (fill_row(f, times) for f in m.fills))
-    if html:
-        text = render_html(m, summary, Path(journal_path).name)
-        (out / "report.html").write_text(text, encoding="utf-8")
+    with no_gc():
+        m = collect(journal_path, account, valuation, source)
+        summary = m.summary()
+        (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n",
+                                          encoding="utf-8")
+        orders = m.order_rows()
+        write_tables(out, orders, m.fills)
+        if parquet:
+            try:
+                write_parquet(out, orders, m.fills)
+            except ImportError as e:
+                raise ReportError(str(e)) from None
+        if html:
+            text = render_html(m, summary, Path(journal_path).name)
+            (out / "report.html").write_text(text, encoding="utf-8")
     return summary
-
-
-# --- tables ---------------------------------------------------------------------------------
-def _cell(value):
-    if value is None:
-        return ""
-    if value.__class__ is Decimal:
-        return format(value.normalize(), "f") if value else "0"
-    return value
-
-
-class _Times:
-    """ISO times of epoch ms, remembered (many rows share a time)."""
-
-    def __init__(self):
-        self.known: dict[int, str] = {}
-
-    def __call__(self, ms: int) -> str:
-        text = self.known.get(ms)
-        if text is None:
-            text = self.known[ms] = format_time(ms)
-        return text
-
-
-def order_row(r: dict, time=format_time) -> list:
-    """One orders.csv row, in ORDER_COLUMNS order."""
-    return [time(r["t"]), r["id"] or "", r["pair"], r["side"], r["type"], _cell(r["price"]),
-            _cell(r["volume"]), _cell(r["filled"]), r["status"], _cell(r["rejectReason"]),
-            _cell(r["queueAhead"]), _cell(r["arrivalMid"]), _cell(r.get("latencyRequest")),
-            _cell(r.get("latencyResponse")), _cell(r["call"])]
-
-
-def slippage(f: dict) -> Decimal | None:
-    """What the fill cost against the mid when its order arrived (quote asset; < 0: better)."""
-    mid = f["arrivalMid"]
-    if mid is None:
-        return None
-    sign = 1 if f["side"] == BUY else -1
-    return sign * (f["price"] - mid) * f["volume"]
-
-
-def fill_row(f: dict, time=format_time) -> list:
-    """One fills.csv row, in FILL_COLUMNS order."""
-    return [time(f["t"]), f["trade"], f["order"], f["pair"], f["side"], f["role"],
-            _cell(f["price"]), _cell(f["volume"]), _cell(f["quoteVolume"]), _cell(f["fee"]),
-            _cell(f["feeAsset"]), _cell(f["queueAhead"]), _cell(f["arrivalMid"]),
-            _cell(slippage(f))]
-
-
-def _write_csv(path: Path, columns: list[str], rows) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -269,9 +217,10 @@ def _cards(s: dict) -> list[tuple[str, str, str]]:
 # --- command line -----------------------------------------------------------------------------
 def add_report_parser(subparsers):
     p = subparsers.add_parser(
-        "report", help="the report of a dry-run journal: HTML, JSON summary, CSV tables",
+        "report", help="the report of a dry-run journal: HTML, JSON summary, CSV/Parquet tables",
         description="Replay a journal and write report.html (self-contained, works offline), "
-                    "summary.json, orders.csv and fills.csv into --out.")
+                    "summary.json, orders.csv and fills.csv (--parquet: also .parquet) into "
+                    "--out.")
     p.add_argument("journal", metavar="JOURNAL")
     p.add_argument("--out", metavar="DIR", required=True, help="the report's folder")
     p.add_argument("--account", metavar="NAME",
@@ -279,6 +228,9 @@ def add_report_parser(subparsers):
     p.add_argument("--valuation", metavar="ASSET",
                    help="value everything in this asset (default: the most common quote asset)")
     p.add_argument("--no-html", action="store_true", help="only the JSON and CSV files")
+    p.add_argument("--parquet", action="store_true",
+                   help="the tables as Parquet too (orders.parquet, fills.parquet; needs the "
+                        "`parquet` extra: pyarrow)")
     p.set_defaults(run=cmd_report)
     return p
 
@@ -286,7 +238,7 @@ def add_report_parser(subparsers):
 def cmd_report(args) -> int:
     try:
         summary = write_report(args.journal, args.out, args.account, valuation=args.valuation,
-                               html=not args.no_html)
+                               html=not args.no_html, parquet=args.parquet)
     except (ReplayError, ReportError, OSError) as e:
         print(f"mock-lykke report: {e}", file=sys.stderr)
         return 2

@@ -50,6 +50,7 @@ class Options:
     currency: str | None = None         # PnL currency (default: the first pair's quote)
     progress: bool | None = None        # None: when stderr is a terminal
     cpu_probe: bool = True
+    parquet: bool = False               # the report's tables as Parquet too
 
 
 @dataclass
@@ -273,8 +274,14 @@ class DryRun:
         out = Path(self.opts.report)
         out.mkdir(parents=True, exist_ok=True)
         accepted = inspect.signature(report.write_report).parameters
-        extra = {k: v for k, v in (("account", self.account), ("valuation", self.currency))
-                 if k in accepted}
+        parquet = self.opts.parquet
+        if parquet:
+            from .tables import PARQUET_HINT, parquet_available
+            if not parquet_available():
+                result.notes.append(f"no Parquet tables: they need pyarrow: {PARQUET_HINT}")
+                parquet = False
+        extra = {k: v for k, v in (("account", self.account), ("valuation", self.currency),
+                                   ("parquet", parquet)) if k in accepted}
         try:
             report.write_report(str(result.journal), str(out), **extra)
         except getattr(report, "ReportError", ()) as e:

@@ -9,6 +9,7 @@ right after that command's own entry.
 from __future__ import annotations
 
 import inspect
+from contextlib import contextmanager
 
 from ..engine import events as ev
 from ..engine.errors import ApiError, Code, ME_MESSAGES
@@ -47,9 +48,10 @@ class Tracker:
         self.accounts = set(accounts) if accounts is not None else None
         self.ex = None
         self.current: CallInfo | None = None
+        self.source: str | None = None     # who runs commands now, when not an API call
         self.calls = 0
         self.fills = 0                 # fill notes written (a tracked account on a side)
-        self.rejections = 0
+        self.rejections = 0            # of tracked accounts
         self._known: set[str] = set()  # tracked orders already noted
         self._depth = 0
         self._buffer: list = []
@@ -105,6 +107,37 @@ class Tracker:
     def current_id(self) -> int | None:
         return self.current.id if self.current is not None else None
 
+    @contextmanager
+    def acting(self, source: str):
+        """Commands run inside are the mock's own (a timeline step, a participant, the control
+        API): their rejections are noted for any account, with this source. An outer source
+        stays (a timeline step goes through the control API's methods)."""
+        if self.source is not None:
+            yield
+            return
+        self.source = source
+        try:
+            yield
+        finally:
+            self.source = None
+
+    def _noted(self, account_name: str) -> bool:
+        """Whether a rejection for this account is noted: a tracked account's, or any the
+        mock's own commands met."""
+        return self.tracked(account_name) or (self.current is None and self.source is not None)
+
+    def refused(self, source: str, command: str, message: str, account: str | None = None,
+                pair: str | None = None) -> None:
+        """A reject note for what the mock refused before the engine saw it (an unknown order,
+        no market maker for setMid...): no code, the refusal as the rule."""
+        if account is not None and self.tracked(account):
+            self.rejections += 1
+        self._note("reject", {
+            "account": account, "command": command, "pair": pair, "side": None,
+            "price": None, "volume": None, "order": None, "code": None, "codeName": None,
+            "message": message, "field": None, "rule": f"refused by the mock: {message}",
+            "call": None, "source": source})
+
     # --- API calls (from mock_lykke.latency.CallLegs) -----------------------------------------
     def begin_call(self, via: str, method: str, account, request_ms, response_ms) -> CallInfo:
         self.calls += 1
@@ -126,20 +159,20 @@ class Tracker:
     # --- rejections ---------------------------------------------------------------------
     def _rejected(self, command: str, args: dict, e: ApiError) -> None:
         account = args.get("account")
-        if account is None or not self.tracked(account.name):
+        if account is None or not self._noted(account.name):
             return
-        self.rejections += 1
+        self.rejections += self.tracked(account.name)
         self._note("reject", {
             "account": account.name, "command": command, "pair": args.get("pair_id"),
             "side": args.get("side"), "price": args.get("price"), "volume": args.get("volume"),
             "order": args.get("order_id"), "code": int(e.code), "codeName": e.code.name,
             "message": e.message, "field": e.field,
             "rule": reject_rule(self.ex, command, args, e.code, e.message, e.field),
-            "call": self.current_id()})
+            "call": self.current_id(), "source": self.source})
 
     def _bulk(self, args: dict, result) -> None:
         account = args["account"]
-        if not self.tracked(account.name):
+        if not self._noted(account.name):
             return
         if result.code != Code.success:
             self._rejected("place_bulk", args, ApiError.me(Code(result.code)))
@@ -148,7 +181,7 @@ class Tracker:
             if status.code == Code.success:
                 continue
             code = Code(status.code)
-            self.rejections += 1
+            self.rejections += self.tracked(account.name)
             item_args = {"account": account, "pair_id": args["pair_id"], "side": item.side,
                          "price": item.price, "volume": item.volume}
             message = ME_MESSAGES.get(code, code.name)
@@ -158,7 +191,7 @@ class Tracker:
                 "order": status.id, "code": int(code), "codeName": code.name,
                 "message": message, "field": None,
                 "rule": reject_rule(self.ex, "place_bulk", item_args, code, message),
-                "call": self.current_id()})
+                "call": self.current_id(), "source": self.source})
 
     # --- events -------------------------------------------------------------------------
     def _on_events(self, events: list) -> None:

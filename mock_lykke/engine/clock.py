@@ -44,14 +44,26 @@ def parse_time(value) -> int:
     return int(dt.timestamp() * 1000)
 
 
+_DAYS: dict[int, str] = {}                 # day number -> its date text (format_time)
+
+
 def format_time(ms: int) -> str:
     """ISO-8601 UTC with milliseconds, e.g. 2026-01-01T00:00:00.000Z."""
-    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    day, rest = divmod(ms, 86_400_000)
+    date = _DAYS.get(day)
+    if date is None:
+        date = datetime.fromtimestamp(day * 86_400, tz=timezone.utc).strftime("%Y-%m-%d")
+        if len(_DAYS) < 10_000:
+            _DAYS[day] = date
+    seconds, milli = divmod(rest, 1000)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{date}T{hours:02d}:{minutes:02d}:{seconds:02d}.{milli:03d}Z"
 
 
 def wall_now_ms() -> int:
-    """The wall clock's time in epoch ms (only for starting a realtime clock 'now')."""
+    """The wall clock's time in epoch ms: for starting a realtime clock 'now', and for what is
+    stamped with real time (a recording's receive times). Nothing else reads the wall clock."""
     return time.time_ns() // 1_000_000
 
 

@@ -29,6 +29,7 @@ from .values import dec, parse_at, parse_duration
 
 log = logging.getLogger("mock_lykke.scenario")
 CANCEL_MODES = ("notEmptySide", "bothSides", "sellSide", "buySide")
+PROBES = ("server", "in-process", None)
 
 
 class ControlError(Exception):
@@ -57,13 +58,19 @@ def _dec(value, what: str) -> Decimal:
 class Controller:
     """`clock_options`: lockstep quiet / warmup (ms), over the scenario's. `track`: note why
     things happen in the journal (docs/dryrun.md) for these account names (True: all).
-    `header`: extra keys for the journal's header."""
+    `header`: extra keys for the journal's header. `probe`: what a lockstep clock's CPU probe
+    looks at (mock_lykke.dryrun.probe): "server" (this process's I/O threads; a dry-run adds
+    the bot's processes), "in-process" (the clients run in this process too: the pytest
+    fixture), None (the quiet window alone)."""
 
     def __init__(self, mock: Mock, scenario: Scenario | None = None, *, seed: int | None = None,
                  clock_mode: str | None = None, speed: float | None = None,
                  journal: Journal | None = None, clock_options: dict | None = None,
-                 track=None, header: dict | None = None):
+                 track=None, header: dict | None = None, probe: str | None = "server"):
+        if probe not in PROBES:
+            raise ValueError(f"probe must be one of {PROBES}, got {probe!r}")
         self.mock = mock
+        self.probe = probe
         self.scenario = scenario
         self.seed = seed if seed is not None else (scenario.seed if scenario else 0)
         self.clock_mode = clock_mode or (scenario.clock_mode if scenario else "virtual")
@@ -112,7 +119,8 @@ class Controller:
             from ..dryrun.probe import make_probe
             clock.limit = self.scenario.until_ms(self.start_ms)
             clock.on_step = self._on_step
-            clock.probe = make_probe()      # this process's I/O threads (a dry-run adds the bot)
+            if self.probe is not None:      # (a dry-run adds the bot's processes)
+                clock.probe = make_probe(in_process=self.probe == "in-process")
         ex = setup_exchange(data, clock, self.seed)
         if first:
             described = {"mode": self.clock_mode, "start": self.start_ms, "speed": self.speed}
@@ -141,6 +149,9 @@ class Controller:
         self.participants = [PARTICIPANTS[spec["kind"]](ex, spec, ex.ids.rng(f"market-{i}"),
                                                         base_dir)
                              for i, spec in enumerate(data.get("market") or [])]
+        if self.tracker is not None:
+            for i, p in enumerate(self.participants):
+                self._note_refusals(p, f"market[{i}] {p.name}")
         for p in self.participants:
             p.start()
         for i, step in enumerate(data.get("timeline") or []):
@@ -150,12 +161,30 @@ class Controller:
             else:
                 ex.clock.call_at(at, lambda i=i, step=step: self._run_step(i, step))
 
+    def _note_refusals(self, participant: Participant, source: str) -> None:
+        """Its refused orders are noted (with the tracker's reasons) as coming from it."""
+        run = participant.run
+
+        def noted_run(*args, **kwargs):
+            with self.tracker.acting(source):
+                return run(*args, **kwargs)
+        participant.run = noted_run
+
     def _run_step(self, index: int, step: dict) -> None:
         name, body = step_action(step)
+        source = f"timeline[{index}] {name}"
         try:
-            run_step(self, name, body)
+            if self.tracker is None:
+                run_step(self, name, body)
+            else:
+                with self.tracker.acting(source):
+                    run_step(self, name, body)
         except ControlError as e:
             self.warn(f"timeline[{index}] ({name} at {step['at']}): {e.message}")
+            if self.tracker is not None and e.code is None:    # (the engine's are noted)
+                fields = body if isinstance(body, dict) else {}
+                self.tracker.refused(source, name, e.message, fields.get("account"),
+                                     fields.get("assetPairId"))
 
     def warn(self, message: str) -> None:
         log.warning("%s", message)
@@ -273,10 +302,12 @@ class Controller:
         except KeyError:
             raise ControlError(f"unknown account {name!r}", 404) from None
 
-    @staticmethod
-    def _engine(fn, *args, **kwargs):
+    def _engine(self, fn, *args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            if self.tracker is None:
+                return fn(*args, **kwargs)
+            with self.tracker.acting("control"):
+                return fn(*args, **kwargs)
         except ApiError as e:
             raise ControlError(e.message, 400, int(e.code)) from None
         except ServerCrash as e:
@@ -445,7 +476,7 @@ class Controller:
 def build_mock(scenario: Scenario | None = None, *, seed: int | None = None,
                clock_mode: str | None = None, speed: float | None = None,
                journal_path=None, clock_options: dict | None = None, track=None,
-               header: dict | None = None) -> Mock:
+               header: dict | None = None, probe: str | None = "server") -> Mock:
     """The whole world of a scenario (the embedded default if None) in a Mock, ready for
     MockServer: the controller is `mock.controller`, its start/stop are the on_start/on_stop
     hooks (the clock starts and its driver runs while the server serves). The keywords after
@@ -454,7 +485,8 @@ def build_mock(scenario: Scenario | None = None, *, seed: int | None = None,
     mock = Mock(exchange=None)
     controller = Controller(mock, scenario or default_scenario(), seed=seed,
                             clock_mode=clock_mode, speed=speed, journal=Journal(journal_path),
-                            clock_options=clock_options, track=track, header=header)
+                            clock_options=clock_options, track=track, header=header,
+                            probe=probe)
     mock.on_start.append(controller.start)
     mock.on_stop.append(controller.stop)
     return mock

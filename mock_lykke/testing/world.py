@@ -56,10 +56,10 @@ class World:
         self.loop = asyncio.get_running_loop()
         self.thread_id = threading.get_ident()
         o = self.options
-        self.mock = build_mock(self.scenario, seed=o.seed, clock_mode=o.clock, speed=o.speed)
+        self.mock = build_mock(self.scenario, seed=o.seed, clock_mode=o.clock, speed=o.speed,
+                               probe="in-process")   # lockstep: the test is the bot
         self.controller = self.mock.controller
-        self.server = (MockServer(self.mock, tls=self.tls) if self.tls is not None
-                       else MockServer(self.mock))
+        self.server = MockServer(self.mock, tls=self.tls, quick_start=True)
         self.api_keys = {a.name: a.api_key for a in self.mock.exchange.accounts.values()
                          if a.api_key}
         self._follow()
