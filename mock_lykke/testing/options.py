@@ -22,7 +22,7 @@ DEFAULT_TIMEOUT = 5.0
 class Options:
     scenario: Any = None                    # a path, a dict, a Scenario, or None: the default
     seed: int | None = None                 # None: the scenario's seed
-    clock: str = "virtual"                  # "virtual" (moves when advanced) or "realtime"
+    clock: str = "virtual"                  # "virtual" (moves when advanced), "realtime", "lockstep"
     speed: float | None = None              # realtime: clock ms per wall ms
     quirks: Mapping[str, bool] | None = None  # switches over the scenario's own
     tls: bool = False                       # serve TLS with a throwaway CA
