@@ -198,3 +198,19 @@ async def test_a_lockstep_mode_needs_nothing_but_a_clock_class():
     finally:
         await driver.stop()
     assert seen[3:5] == [START + 240_000, START + 300_000]
+
+
+async def test_stop_ends_the_driver_even_when_its_wait_ends_with_the_cancellation():
+    # stop() wakes the driver and cancels it in one step: on Python 3.11 `wait_for` returns
+    # normally when its wait ends with the cancellation, and a `while True` driver ran on for
+    # ever (seen as dry-runs that never stopped)
+    clock = RealtimeClock(start_ms=0, speed=1.0)
+    clock.call_at(3_600_000, lambda: None)         # an hour away: the driver waits in wait_for
+    driver = ClockDriver(lambda: clock)
+    driver.start()
+    task = driver._task
+    for _ in range(3):
+        await asyncio.sleep(0)
+    stopping = asyncio.ensure_future(driver.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=10)     # a guard: it hung here before
+    assert stopping in done and task.done()

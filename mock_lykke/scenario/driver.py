@@ -34,6 +34,8 @@ class ClockDriver:
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
+            if self._wake is not None:
+                self._wake.set()
             task.cancel()
             try:
                 await task
@@ -41,8 +43,11 @@ class ClockDriver:
                 pass
 
     async def _run(self) -> None:
+        # The loop also ends when stop() has let go of this task: on Python 3.11 `wait_for`
+        # can swallow a cancellation that arrives as its wait ends, and the task ran on.
+        me = asyncio.current_task()
         wake = self._wake
-        while True:
+        while self._task is me:
             clock = self._get_clock()
             clock.wakeup = wake.set
             wake.clear()
