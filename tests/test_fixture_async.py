@@ -10,7 +10,7 @@ from google.protobuf.empty_pb2 import Empty
 from hypothesis import HealthCheck, given, settings
 
 from mock_lykke.engine import events as ev
-from mock_lykke.proto import privateService_pb2 as pv
+from mock_lykke.proto import privateService_pb2 as pv, publicService_pb2 as pb
 from mock_lykke.strategies import limit_orders
 from mock_lykke.testing import MATCHED, AsyncLykke
 
@@ -51,12 +51,20 @@ async def test_next_event_counts_from_the_call(lykke):
         await lykke.next_event(ev.TradesExecuted, timeout=0.01)     # nothing new
 
 
-async def test_a_reset_ends_the_streams(lykke):
-    updates = lykke.private("trader").GetBalanceUpdates(Empty())
-    assert (await updates.read()).balances                          # the snapshot
+async def test_a_reset_ends_the_streams_as_a_stopping_host_would(lykke):
+    """§13.1: price and ticker streams are completed with OK, the others end with the host."""
+    balances = lykke.private("trader").GetBalanceUpdates(Empty())
+    prices = lykke.public().GetPriceUpdates(pb.PriceUpdatesRequest())
+    assert (await balances.read()).balances                         # the snapshots
+    assert (await prices.read()).assetPairId
     lykke.reset()
-    assert await updates.read() == grpc.aio.EOF
-    assert await updates.code() == grpc.StatusCode.OK
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        while True:
+            await balances.read()
+    assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+    while await prices.read() != grpc.aio.EOF:                      # the rest of the snapshot
+        pass
+    assert await prices.code() == grpc.StatusCode.OK
 
 
 async def test_the_module_mock_from_async_code(lykke_module):

@@ -69,8 +69,8 @@ async def test_graceful_stop_ends_open_streams_and_leaves_no_task():
     await read(prices)
     await read(balances)
     await server.stop()
-    assert (await stream_error(prices))[0] == grpc.StatusCode.OK
-    assert (await stream_error(balances))[0] == grpc.StatusCode.OK
+    assert (await stream_error(prices))[0] == grpc.StatusCode.OK          # §13.1: completed
+    assert (await stream_error(balances))[0] == grpc.StatusCode.UNAVAILABLE  # ends with the host
     await channel.close()
     assert not mock.exchange.listeners and mock.exchange.clock.pending() == 0
     assert not mock.on_reset

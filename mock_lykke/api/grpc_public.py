@@ -22,6 +22,7 @@ from ..latency import begin_call
 from ..proto import publicService_pb2 as pb
 from . import convert_grpc as convert
 from .auth import REVOKED, authenticate
+from .streams import COMPLETED_ON_SHUTDOWN
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ UNIMPLEMENTED_DETAILS = "Method is unimplemented."
 REFUSED = object()                 # _account(): the call must end UNAUTHENTICATED
 FELL_BEHIND = ("stream closed: the client fell behind (more than {} messages waiting); "
                "read the stream faster or open fewer streams")
+HOST_ENDED = "Server shutting down (the mock was stopped or reset)"
 
 
 def _status(name: str | None) -> grpc.StatusCode:
@@ -245,6 +247,8 @@ class GrpcFront:
             if sub.overflowed:
                 await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
                                     FELL_BEHIND.format(sub.limit))
+            if sub.host_ended and sub.kind not in COMPLETED_ON_SHUTDOWN:
+                await context.abort(grpc.StatusCode.UNAVAILABLE, HOST_ENDED)
         handler.__name__ = name
         return handler
 

@@ -36,6 +36,7 @@ PUBLIC_TRADES_SNAPSHOT = 50
 PRICE, TICKER, BOOK, PUBLIC_TRADES = "price", "ticker", "book", "public_trades"
 BALANCE, TRADE, ORDER = "balance", "trade", "order"
 PUBLIC_KINDS = (PRICE, TICKER, BOOK, PUBLIC_TRADES)
+COMPLETED_ON_SHUTDOWN = (PRICE, TICKER)   # §13.1: completed with OK; the others end with the host
 PRIVATE_KINDS = (BALANCE, TRADE, ORDER)
 EMPTY = b""          # an empty TickerUpdate / PublicTradeUpdate / TradeUpdate / OrderUpdate
 METHODS = {PRICE: "GetPriceUpdates", TICKER: "GetTickerUpdates", BOOK: "GetOrderbookUpdates",
@@ -66,7 +67,7 @@ class Subscriber:
     """One open stream: its queue, its filter and what was last queued for it."""
     __slots__ = ("kind", "keys", "wallet_id", "items", "limit", "waiter", "task", "closed",
                  "overflowed", "last", "book_last", "book_last_by_pair", "last_pair",
-                 "clock", "stats", "pending", "latency", "due")
+                 "clock", "stats", "pending", "latency", "due", "host_ended")
 
     def __init__(self, kind: str, limit: int, keys: frozenset = frozenset(),
                  wallet_id: str | None = None):
@@ -86,6 +87,7 @@ class Subscriber:
         self.pending = 0                          # tracked messages not yet written
         self.latency = None                       # the message leg (latency.Leg) or None
         self.due = 0                              # delivery time of the last delayed message
+        self.host_ended = False                   # ended by a stop or reset of the mock
 
     def track(self, clock, stats: StreamStats) -> None:
         self.clock, self.stats = clock, stats
@@ -366,10 +368,11 @@ class StreamHub:
             self._books.clear()
 
     def close(self) -> None:
-        """End every open stream (status OK) and let go of the exchange."""
+        """End every open stream (the host stopped: §13.1) and let go of the exchange."""
         for subs in self._subs.values():
             for sub in list(subs):
                 self.remove(sub)
+                sub.host_ended = True
                 sub.close()
         for timer in self._timers.values():
             timer.cancel()
