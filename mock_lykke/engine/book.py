@@ -132,12 +132,6 @@ class Book:
         s = self.bids if order.side == BUY else self.asks
         s.levels[order.price].cache = s.cache = None
 
-    def touch(self, side: str, now: int) -> None:
-        if side == BUY:
-            self.bid_ts = now
-        else:
-            self.ask_ts = now
-
     @property
     def timestamp(self) -> int | None:
         stamps = [t for t in (self.bid_ts, self.ask_ts) if t is not None]

@@ -400,7 +400,7 @@ class Exchange:
             order.locked = lock
             if order.side == BUY:
                 self._reserve(tx, account, pair.quote, lock)
-                book.bid_ts = tx.now                                # book.touch
+                book.bid_ts = tx.now
             else:
                 self._reserve(tx, account, pair.base, lock)
                 book.ask_ts = tx.now
@@ -469,11 +469,11 @@ class Exchange:
         taker.last_trade = now
         taker.status = PARTIAL if remaining else MATCHED
         history, draw = self.history, self.ids.draw
-        wallet_trades, order_trades = history.wallet_trades, history.order_trade_rows
+        add_trade = history.add_trade
         for order, role in ((maker, "Maker"), (taker, "Taker")):
             wallet_id, side = order.wallet_id, order.side
             account = self.accounts[wallet_id]
-            rate = account.maker_fee if reserve is not None else account.taker_fee
+            rate = account.maker_fee if role == "Maker" else account.taker_fee
             if side == BUY:
                 pay_asset, pay, get_asset, get = quote_asset, quote, base_asset, volume
                 fee = min(get, ceil_to(mul(get, rate), base_acc)) if rate else ZERO
@@ -492,7 +492,7 @@ class Exchange:
                     if rows is None:
                         rows = tx.balances[wallet_id] = {}
                     rows[pay_asset] = held
-            reserve = None
+            reserve = ZERO
             paid = balances.get(pay_asset)
             if paid is None:
                 paid = balances[pay_asset] = Balance(ZERO, ZERO, now)
@@ -517,14 +517,7 @@ class Exchange:
                 fee, fee_asset = None, None
             self._seq += 1
             row = (draw(), wallet_id, order.id, role, side, fee, fee_asset, self._seq, fill)
-            trades = wallet_trades.get(wallet_id)                   # history.add_trade
-            if trades is None:
-                trades = wallet_trades[wallet_id] = []
-            trades.append(row)
-            trades = order_trades.get(order.id)
-            if trades is None:
-                trades = order_trades[order.id] = []
-            trades.append(row)
+            add_trade(row)
             if full:
                 trades = tx.trades.get(wallet_id)
                 if trades is None:
@@ -539,7 +532,7 @@ class Exchange:
             history.close(maker)
         else:
             book.changed(maker)
-        if maker.side == BUY:                                       # book.touch
+        if maker.side == BUY:
             book.bid_ts = now
         else:
             book.ask_ts = now
@@ -560,7 +553,7 @@ class Exchange:
         pair = self.reference.pairs[order.pair_id]
         book = self.books[order.pair_id]
         book.remove(order)
-        if order.side == BUY:                                       # book.touch
+        if order.side == BUY:
             book.bid_ts = now
             asset = pair.quote
         else:

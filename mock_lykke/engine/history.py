@@ -112,7 +112,7 @@ class History:
         return lst
 
     def add_trade(self, row: tuple) -> None:
-        """A trade row (orders.trade_of); the engine's fill writes the same appends out."""
+        """A trade row (orders.trade_of), kept per wallet and per order."""
         trades = self.wallet_trades.get(row[1])
         if trades is None:
             trades = self.wallet_trades[row[1]] = []
