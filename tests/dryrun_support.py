@@ -2,7 +2,6 @@
 dry-run of the price bot through the command line."""
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -31,8 +30,3 @@ def cli_dryrun(journal: Path, *args: str, until: str = "1h", bot: list[str] | No
     assert done.returncode == 0, done.stderr
     return wall, done.stderr
 
-
-def journal_entries(path: Path) -> tuple[dict, list[dict]]:
-    """(header, entries) of a journal file."""
-    lines = Path(path).read_text().splitlines()
-    return json.loads(lines[0]), [json.loads(line) for line in lines[1:]]

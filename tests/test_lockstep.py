@@ -11,13 +11,14 @@ import yaml
 
 from mock_lykke.api.streams import StreamHub
 from mock_lykke.engine.clock import CLOCKS, LockstepClock, make_clock
+from mock_lykke.journal import read_journal
 from mock_lykke.proto import privateService_pb2 as pv
 from mock_lykke.proto import publicService_pb2 as pb, publicService_pb2_grpc as pbg
 from mock_lykke.scenario import build_mock, load_text
 from mock_lykke.scenario.driver import ClockDriver
 from mock_lykke.server import MockServer
 from mock_lykke.testing import Lykke
-from dryrun_support import BOTS, START, cli_dryrun, journal_entries
+from dryrun_support import BOTS, START, cli_dryrun
 
 
 
@@ -249,7 +250,7 @@ def dryrun(tmp_path, name, *args, until="1h"):
 
 def test_a_bot_trades_through_an_hour_in_a_small_fraction_of_it(tmp_path):
     journal, err = dryrun(tmp_path, "hour")        # (cli_dryrun's timeout is the guard)
-    header, rows = journal_entries(journal)
+    header, rows = read_journal(journal)
     assert header["clock"]["mode"] == "lockstep" and header["dryrun"]["account"] == "bot"
     steps = [e for e in rows if e["cmd"] == "clock" and "queued" in e["args"]]
     assert steps[-1]["t"] == START + 3_600_000 and len(steps) > 200
@@ -275,7 +276,7 @@ def test_the_same_bot_scenario_and_seed_in_two_processes_write_the_same_journal(
     summaries = [r / "summary.json" for r in reports]
     if all(s.exists() for s in summaries):
         assert summaries[0].read_bytes() == summaries[1].read_bytes()
-    header, rows = journal_entries(a)
+    header, rows = read_journal(a)
     assert header["seed"] == 11 and any(e["cmd"] == "fill" for e in rows)
 
 
