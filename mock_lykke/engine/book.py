@@ -79,12 +79,6 @@ class Side:
     def __len__(self) -> int:
         return len(self.prices)
 
-    def best(self) -> Level | None:
-        prices = self.prices
-        if not prices:
-            return None
-        return self.levels[prices[-1] if self.descending else prices[0]]
-
     def in_order(self) -> Iterator[Level]:
         levels = self.levels
         prices = reversed(self.prices) if self.descending else self.prices
@@ -144,11 +138,6 @@ class Book:
             return prices[-1] if prices else None
         prices = self.asks.prices
         return prices[0] if prices else None
-
-    def best_order(self, side: str) -> Order | None:
-        """The resting order first in priority on side, or None."""
-        level = self._side(side).best()
-        return None if level is None else level.first()
 
     def entries(self, side: str, depth: int = 0) -> list[tuple[Decimal, Decimal]]:
         """Per-order (price, remaining) entries, best first, time priority within a price."""

@@ -312,22 +312,12 @@ class Exchange:
         book = self.books[pair.pair_id]
         left, quote_total, notional = volume, ZERO, ZERO
         quote_acc = self._accuracy(pair.quote)
-        makers = book.asks if side == BUY else book.bids
-        levels = makers.levels
-        for price in makers.prices if side == BUY else reversed(makers.prices):
-            level = levels[price]                   # book.orders(), written out
-            orders = level.orders
-            for i in range(level.head, len(orders)):
-                maker = orders[i]
-                if maker.status not in ACTIVE:
-                    continue
-                q = min(left, maker.remaining)
-                cost = mul(q, maker.price)
-                quote_total += floor_to(cost, quote_acc)
-                notional += cost
-                left -= q
-                if not left:
-                    break
+        for maker in book.orders(SELL if side == BUY else BUY):
+            q = min(left, maker.remaining)
+            cost = mul(q, maker.price)
+            quote_total += floor_to(cost, quote_acc)
+            notional += cost
+            left -= q
             if not left:
                 break
         if left:
@@ -801,11 +791,8 @@ class Exchange:
             book = books[pair_id]
             bids, asks = book.bids.prices, book.asks.prices
             bid, ask = bids[-1] if bids else ZERO, asks[0] if asks else ZERO
-            m = markets[pair_id]
-            if bid == m.bid and ask == m.ask and m.price_ts is not None:    # m.set_prices
-                continue
-            m.bid, m.ask, m.price_ts = bid, ask, now
-            out.append(_price_changed(pair_id, bid, ask, now))
+            if markets[pair_id].set_prices(bid, ask, now):
+                out.append(_price_changed(pair_id, bid, ask, now))
         return out
 
     # --- invariants (for tests and the control API) -------------------------------------
