@@ -93,17 +93,8 @@ class History:
 
     def close(self, order: Order) -> None:
         """Move an order that just left the active statuses to the closed list."""
-        wallet_id = order.wallet_id
-        self._active[wallet_id].closed_one()
-        closed = self._closed.get(wallet_id)
-        if closed is None:
-            closed = self._closed[wallet_id] = _Closed()
-        seqs, seq = closed.seqs, order.seq
-        if not seqs or seqs[-1] < seq:
-            seqs.append(seq)
-            closed.orders.append(order)
-        else:
-            closed.add(order)
+        self._active[order.wallet_id].closed_one()
+        self._closed_list(order.wallet_id).add(order)
 
     def _closed_list(self, wallet_id: str) -> _Closed:
         lst = self._closed.get(wallet_id)

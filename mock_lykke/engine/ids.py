@@ -18,9 +18,7 @@ class IdGenerator:
 
     def next(self) -> str:
         """The next id: a random (version 4, RFC 4122 variant) UUID in lowercase text."""
-        self.count += 1
-        h = "%032x" % ((self._rng.getrandbits(128) & _CLEAR) | _SET)
-        return "-".join((h[:8], h[8:12], h[12:16], h[16:20], h[20:]))
+        return id_text(self.draw())
 
     def draw(self) -> int:
         """The next id as its 128 random bits: id_text() makes the id next() would have
