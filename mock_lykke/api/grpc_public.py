@@ -58,9 +58,10 @@ def _fault_details(action, name: str) -> str:
 
 def _fault_answer(call, action, resp_cls, has_error):
     """The answer to an injected error_code: the error envelope (None: a crash)."""
+    error = _fault_error(action)
     if call is not None:
-        call.note("fault", action.error_code, _fault_error(action).message)
-    return resp_cls(error=_fault_error(action)) if has_error else None
+        call.note("fault", action.error_code, error.message)
+    return resp_cls(error=error) if has_error else None
 
 
 def _failure(call, name: str, e: Exception, resp_cls, has_error):
