@@ -1,6 +1,7 @@
 """What every participant shares: its account and pair, a seeded random stream, a timer."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from decimal import Decimal
 from pathlib import Path
 from random import Random
@@ -33,6 +34,9 @@ class Participant:
         self.timer: Timer | None = None
         self.stats = {"commands": 0, "rejected": 0, "skipped": 0}
         self.last_error: str | None = None
+        # each command runs inside acting(): the controller's tracker sets it to note the
+        # participant as the source of a refusal (docs/dryrun.md)
+        self.acting = nullcontext
 
     @classmethod
     def problems(cls, spec: dict, ref: dict, base_dir: Path | None) -> list[tuple[tuple, str]]:
@@ -53,7 +57,8 @@ class Participant:
     def run(self, command, *args, **kwargs):
         """Run one engine command; an API rejection is counted, not raised."""
         try:
-            result = command(*args, **kwargs)
+            with self.acting():
+                result = command(*args, **kwargs)
         except ApiError as e:
             self.stats["rejected"] += 1
             self.last_error = f"{e.code.name}: {e.message}"

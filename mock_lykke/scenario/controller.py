@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from decimal import Decimal
+from functools import partial
 
 from ..engine import ApiError, Exchange, ServerCrash
 from ..engine.clock import ClockError, format_time, make_clock
@@ -151,7 +152,7 @@ class Controller:
                              for i, spec in enumerate(data.get("market") or [])]
         if self.tracker is not None:
             for i, p in enumerate(self.participants):
-                self._note_refusals(p, f"market[{i}] {p.name}")
+                p.acting = partial(self.tracker.acting, f"market[{i}] {p.name}")
         for p in self.participants:
             p.start()
         for i, step in enumerate(data.get("timeline") or []):
@@ -160,15 +161,6 @@ class Controller:
                 self._run_step(i, step)
             else:
                 ex.clock.call_at(at, lambda i=i, step=step: self._run_step(i, step))
-
-    def _note_refusals(self, participant: Participant, source: str) -> None:
-        """Its refused orders are noted (with the tracker's reasons) as coming from it."""
-        run = participant.run
-
-        def noted_run(*args, **kwargs):
-            with self.tracker.acting(source):
-                return run(*args, **kwargs)
-        participant.run = noted_run
 
     def _run_step(self, index: int, step: dict) -> None:
         name, body = step_action(step)
