@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="serve a scenario (the embedded default if none)")
-    s.add_argument("--scenario", metavar="FILE", help="scenario YAML (default: embedded demo)")
+    s.add_argument("--scenario", metavar="FILE", default=os.environ.get("MOCK_LYKKE_SCENARIO"),
+                   help="scenario YAML (default: $MOCK_LYKKE_SCENARIO, else the embedded demo)")
     _server_args(s)
     s.add_argument("--seed", type=int, help="override the scenario's seed")
     s.add_argument("--speed", type=float, help="realtime: clock speed (2 = twice as fast)")

@@ -111,9 +111,10 @@ def test_serve_takes_host_and_ports_from_the_environment(monkeypatch):
     monkeypatch.setenv("MOCK_LYKKE_GRPC_PORT", "6001")
     monkeypatch.setenv("MOCK_LYKKE_REST_PORT", "6000")
     monkeypatch.setenv("MOCK_LYKKE_READY_FILE", "/tmp/ready.json")
+    monkeypatch.setenv("MOCK_LYKKE_SCENARIO", "/s/x.yaml")
     args = cli._parser().parse_args(["serve"])
-    assert (args.host, args.grpc_port, args.rest_port, args.ready_file) == \
-        ("0.0.0.0", 6001, 6000, "/tmp/ready.json")
+    assert (args.host, args.grpc_port, args.rest_port, args.ready_file, args.scenario) == \
+        ("0.0.0.0", 6001, 6000, "/tmp/ready.json", "/s/x.yaml")
     args = cli._parser().parse_args(["serve", "--host", "127.0.0.1", "--grpc-port", "0"])
     assert (args.host, args.grpc_port) == ("127.0.0.1", 0)
     monkeypatch.setenv("MOCK_LYKKE_GRPC_PORT", "many")
