@@ -79,7 +79,7 @@ def session(rest: str, host: str, scenario: str) -> None:
         return
     if status != 201:
         fail(f"POST /_mock/sessions: HTTP {status} {made}")
-    key = next(iter(made["keys"].values()))
+    key = made["keys"].get("trader") or next(iter(made["keys"].values()))
     grpc_target = f"{host}:{made['grpcPort']}"          # published 1:1 by the script
     rest_url = f"http://{host}:{made['restPort']}"
     print(f"== session {made['id']}: gRPC {grpc_calls(grpc_target, key)}", flush=True)
