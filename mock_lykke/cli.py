@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="serve a scenario (the embedded default if none)")
-    s.add_argument("--scenario", metavar="FILE", help="scenario YAML (default: embedded demo)")
+    s.add_argument("--scenario", metavar="FILE", default=os.environ.get("MOCK_LYKKE_SCENARIO"),
+                   help="scenario YAML (default: $MOCK_LYKKE_SCENARIO, else the embedded demo)")
     _server_args(s)
     s.add_argument("--seed", type=int, help="override the scenario's seed")
     s.add_argument("--speed", type=float, help="realtime: clock speed (2 = twice as fast)")
@@ -57,15 +58,23 @@ def _parser() -> argparse.ArgumentParser:
     add_explain_parser(sub)
     add_record_parser(sub)        # these two set args.run
     add_report_parser(sub)
+    from .health import add_health_parser
+    add_health_parser(sub)        # sets args.run
     return p
 
 
 def _server_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--grpc-port", type=int, default=5001, help="0 = any free port (default 5001)")
-    p.add_argument("--rest-port", type=int, default=5000, help="0 = any free port (default 5000)")
-    p.add_argument("--ready-file", metavar="FILE",
-                   help="when ready, write the endpoints and API keys here as JSON")
+    # the defaults come from the environment when set (the container image sets them)
+    env = os.environ.get
+    p.add_argument("--host", default=env("MOCK_LYKKE_HOST", "127.0.0.1"),
+                   help="the address to listen on (default $MOCK_LYKKE_HOST or 127.0.0.1)")
+    p.add_argument("--grpc-port", type=int, default=env("MOCK_LYKKE_GRPC_PORT", 5001),
+                   help="0 = any free port (default $MOCK_LYKKE_GRPC_PORT or 5001)")
+    p.add_argument("--rest-port", type=int, default=env("MOCK_LYKKE_REST_PORT", 5000),
+                   help="0 = any free port (default $MOCK_LYKKE_REST_PORT or 5000)")
+    p.add_argument("--ready-file", metavar="FILE", default=env("MOCK_LYKKE_READY_FILE"),
+                   help="when ready, write the endpoints and API keys here as JSON "
+                        "(default $MOCK_LYKKE_READY_FILE)")
     t = p.add_argument_group("TLS, as the real endpoints (docs/tls.md); any --tls-* implies --tls")
     t.add_argument("--tls", action="store_true",
                    help="gRPC over TLS and REST over HTTPS, with a certificate for localhost, "

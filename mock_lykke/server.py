@@ -89,6 +89,8 @@ class MockServer:
             for hook in mock.on_start:
                 await hook()
             self._start_clock()
+            # the whole server is SERVING only now, with its scenario loaded (mock-lykke health)
+            await self._health.set("", health_pb2.HealthCheckResponse.SERVING)
         except BaseException:
             await self._shutdown(0)
             raise
@@ -132,6 +134,7 @@ class MockServer:
             for f in fronts:
                 server.add_registered_method_handlers(
                     f.descriptor.full_name, {name: f.handler(name) for name in f.classes()})
+        await self._health.set("", health_pb2.HealthCheckResponse.NOT_SERVING)  # until start ends
         for name in SERVICE_NAMES:
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
         address = f"{self.host}:{self.grpc_port}"
