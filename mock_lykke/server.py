@@ -102,6 +102,11 @@ class MockServer:
             except Exception:
                 log.exception("on_stop hook failed")
         await self._shutdown(grace)
+        for hook in self.mock.on_closed:        # the fronts are closed: no more answers
+            try:
+                await hook()
+            except Exception:
+                log.exception("on_closed hook failed")
 
     async def _shutdown(self, grace: float) -> None:
         if self.streams is not None:

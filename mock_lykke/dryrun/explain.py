@@ -8,7 +8,7 @@ import sys
 from decimal import Decimal
 
 from ..engine.clock import format_time
-from ..journal import ReplayError, dumps, read_journal
+from ..journal import ReplayError, dumps, read_journal, warnings_printed
 
 
 class Index:
@@ -226,7 +226,8 @@ def listing(entries: list[dict]) -> list[str]:
 def explain_main(path: str, ident: str | None, as_json: bool = False, out=None) -> int:
     out = out or sys.stdout
     try:
-        header, entries = read_journal(path)
+        with warnings_printed("mock-lykke explain"):
+            header, entries = read_journal(path)
     except (OSError, ReplayError) as e:
         print(f"mock-lykke explain: {e}", file=sys.stderr)
         return 2
