@@ -24,6 +24,7 @@ the complete part of a journal whose last line was cut off mid-write, with a Jou
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import warnings
 from collections import deque
@@ -41,6 +42,7 @@ FORMAT = 1
 ENGINE_COMMANDS = ("place_limit", "place_market", "place_bulk", "cancel_order", "cancel_all",
                    "set_balance", "deposit", "create_withdrawal", "create_deposit_addresses")
 DECIMAL_ARGS = ("volume", "price", "amount")
+log = logging.getLogger(__name__)
 NOTES = frozenset({"call", "order", "fill", "reject", "closed", "balance", "price", "latency"})
 
 
@@ -87,12 +89,17 @@ class Journal:
         self.entries: deque = deque(maxlen=keep)
         self.count = 0
         self.last_t: int | None = None
+        self._late = False
 
     def _write(self, obj: dict) -> None:
         """The line, flushed to the OS before this returns (a kill -9 then keeps it)."""
         if self._file is not None:
             self._file.write((dumps(obj) + "\n").encode("utf-8"))
             self._file.flush()
+        elif self.path is not None and not self._late:
+            self._late = True           # (the server closes its fronts first: a bug if seen)
+            log.warning("%s is closed: entry %s and later ones are not in it", self.path,
+                        obj.get("n"))
 
     def write_header(self, header: dict) -> None:
         self.header = {"journal": FORMAT, **header}

@@ -65,6 +65,16 @@ def test_a_recorded_line_has_reached_the_os_when_record_returns(tmp_path):
     assert _lines(path)[1] == {"n": 1, "t": 5, "cmd": "clock", "args": {}}
 
 
+def test_an_entry_after_the_close_is_logged(tmp_path, caplog):
+    journal = Journal(tmp_path / "j.jsonl")
+    journal.write_header({"seed": 1})
+    journal.close(5)
+    journal.record(6, "clock", {})
+    journal.record(7, "clock", {})
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{tmp_path / 'j.jsonl'} is closed: entry 2 and later ones are not in it"]
+
+
 async def test_each_reply_finds_its_line_already_in_the_file(tmp_path):
     """Sequential orders on both fronts: when a reply arrives, its command's line is in the
     file as a separate reader sees it."""
