@@ -41,7 +41,7 @@ SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "basic.yaml"
 GUARD = 30                      # a guard against hanging, never a measurement
 WRITERS = 16
 BEFORE = AFTER = 120            # acknowledged orders before the pause, and after it
-ACCOUNTS = {"rest": ("trader", "trader-key"), "grpc": ("book", "book-key")}
+KEYS = {"rest": "trader-key", "grpc": "book-key"}       # basic.yaml's two accounts
 
 
 async def serve(journal: Path):
@@ -92,7 +92,7 @@ class Writers:
         await self.channel.close()
 
     async def _place(self, via: str, price: str) -> str:
-        key = ACCOUNTS[via][1]
+        key = KEYS[via]
         if via == "rest":
             async with self.http.post(
                     self.rest + "/api/orders/limit", headers={"Authorization": f"Bearer {key}"},
