@@ -266,10 +266,11 @@ def cmd_validate(args) -> int:
 
 
 def cmd_replay(args) -> int:
-    from .journal import ReplayError, replay_file
+    from .journal import ReplayError, replay_file, warnings_printed
     from .scenario.snapshot import snapshot
     try:
-        header, exchange = replay_file(args.journal)
+        with warnings_printed("mock-lykke replay"):
+            header, exchange = replay_file(args.journal)
     except (OSError, ReplayError) as e:
         print(f"mock-lykke: {e}", file=sys.stderr)
         return EXIT_BAD
@@ -293,6 +294,7 @@ def cmd_replay(args) -> int:
         controller = Controller(mock)
         mock.on_start.append(controller.start)
         mock.on_stop.append(controller.stop)
+        mock.on_closed.append(controller.close)
         return asyncio.run(run_server(mock, args, tls=tls))
 
 

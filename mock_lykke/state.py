@@ -48,9 +48,12 @@ class Mock:
     started_at: int = 0                 # epoch ms of start (isalive)
     extras: dict = field(default_factory=dict)
     # async callables run by the server after it binds / before it stops (clock driver,
-    # market participants, journal): server.py awaits each in order.
+    # market participants): server.py awaits each in order.
     on_start: list = field(default_factory=list)
     on_stop: list = field(default_factory=list)
+    # async callables run once the fronts are closed, every call answered or cut off (the
+    # journal closes here: a command answered during the stop is in it)
+    on_closed: list = field(default_factory=list)
     # sync callables run right after reset() replaced `exchange` (the fronts end their open
     # streams and subscribe to the new exchange)
     on_reset: list = field(default_factory=list)

@@ -88,7 +88,7 @@ class FakeServer:
         os.kill(os.getpid(), signal.SIGTERM)        # as if an operator stopped it
 
     async def stop(self):
-        for hook in self.mock.on_stop:
+        for hook in self.mock.on_stop + self.mock.on_closed:
             await hook()
         FakeServer.stopped = True
 

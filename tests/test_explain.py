@@ -179,3 +179,31 @@ def test_refused_timeline_steps_and_participant_orders_are_noted_and_explained(t
     out = capsys.readouterr().out
     assert "by       the market participant market[0] marketMaker:BTCUSD" in out
     assert "why      funds: the order needs 0.5 BTC free, the account has 0" in out
+
+
+async def test_an_order_filled_then_cancelled_too_late_is_explained_whole(tmp_path, capsys):
+    """The refused cancel (2009) is part of the order's life, and the listing has one row
+    per id: the cancel's row is its call's."""
+    path = tmp_path / "j.jsonl"
+    mock = build_mock(load_text(WORLD), journal_path=path, track=["trader"])
+    async with MockServer(mock) as server, grpc.aio.insecure_channel(server.grpc_target) as ch:
+        priv = pvg.PrivateServiceStub(ch)
+        top = (await priv.PlaceLimitOrder(limit("0.2", "9995"), metadata=TRADER)).payload.orderId
+        mock.controller.place_market("market", "BTCUSD", "sell", "0.2")
+        refused = await priv.CancelOrder(pv.CancelOrderRequest(orderId=top), metadata=TRADER)
+    assert refused.error.code == 2009
+
+    assert explain_main(str(path), top) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"order {top}  trader  BTCUSD buy Limit 0.2 @ 9995")
+    assert "0.2 @ 9995 as maker, against the sell market order" in out
+    assert "  refused  2026-01-01T00:00:00.055Z cancel_order by call #2 CancelOrder: 2009 " \
+           "meNotFound" in out
+    assert f"why: cancel: {top} is not an active order of this account" in out
+
+    assert explain_main(str(path), None) == 0
+    rows = capsys.readouterr().out.splitlines()
+    refs = [row.split()[0] for row in rows]
+    assert refs == [top, "#2"] and f"rejected cancel_order of {top}: meNotFound" in rows[1]
+    assert explain_main(str(path), "#2") == 0
+    assert f"rejected cancel_order of order {top}  trader" in capsys.readouterr().out

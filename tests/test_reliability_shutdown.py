@@ -131,3 +131,39 @@ async def test_stop_with_a_rest_request_in_flight_returns_within_the_grace():
                 if task is not stop:
                     task.cancel()
             await asyncio.gather(stop, held, return_exceptions=True)
+
+
+class HoldOrdersBriefly(HoldOrders):
+    """Faults: order placements wait 100 ms, so that one is in flight when the stop begins."""
+
+    def check(self, name):
+        action = super().check(name)
+        return FaultAction(delay_ms=100) if action is not None else None
+
+
+async def test_a_call_answered_during_the_stop_is_in_the_journal(tmp_path):
+    """The fronts close (finishing their calls) before the journal does."""
+    from mock_lykke.journal import read_journal
+    from mock_lykke.scenario import build_mock, load_file
+    from test_scenario_support import SCENARIOS
+
+    path = tmp_path / "j.jsonl"
+    mock = build_mock(load_file(SCENARIOS / "basic.yaml"), journal_path=path)
+    server = MockServer(mock)
+    await server.start()
+    mock.faults = faults = HoldOrdersBriefly()
+    channel = grpc.aio.insecure_channel(server.grpc_target)
+    try:
+        call = asyncio.ensure_future(privateService_pb2_grpc.PrivateServiceStub(channel)
+                                     .PlaceLimitOrder(pv.LimitOrderRequest(
+                                         assetPairId="BTCUSD", side=pv.buy, volume="0.1",
+                                         price="9000"), metadata=md("trader-key")))
+        await _until_held(faults, 1)
+        await asyncio.wait_for(server.stop(grace=TIMEOUT), TIMEOUT)
+        reply = await asyncio.wait_for(call, TIMEOUT)
+    finally:
+        await channel.close()
+    assert reply.payload.orderId and not reply.HasField("error")
+    _, entries = read_journal(path)
+    placed = [e for e in entries if e["cmd"] == "place_limit"]
+    assert placed[-1]["args"]["price"] == "9000"        # answered, so journaled

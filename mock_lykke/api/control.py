@@ -22,8 +22,17 @@ PREFIX = "/_mock"
 
 
 def _dumps(obj) -> str:
-    return json.dumps(obj, default=lambda v: str(v) if isinstance(v, Decimal) else repr(v),
-                      ensure_ascii=False)
+    text = json.dumps(obj, default=_plain, ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:      # a lone surrogate: \uXXXX escapes, never a 500
+            return json.dumps(obj, default=_plain)
+    return text
+
+
+def _plain(v) -> str:
+    return str(v) if isinstance(v, Decimal) else repr(v)
 
 
 def _json(data, status: int = 200) -> web.Response:

@@ -8,7 +8,7 @@ import sys
 from decimal import Decimal
 
 from ..engine.clock import format_time
-from ..journal import ReplayError, dumps, read_journal
+from ..journal import ReplayError, dumps, read_journal, warnings_printed
 
 
 class Index:
@@ -67,9 +67,24 @@ class Index:
             return "order", matches[0]
         return None
 
+    def rejection_of(self, order_id: str) -> dict | None:
+        """The rejection of the order itself (a bulk item refused under this id), or None."""
+        return next((e for e in self.rejects if e["args"].get("order") == order_id
+                     and _own(e)), None)
+
+    def refusals_of(self, order_id: str) -> list[dict]:
+        """Refused commands on the order (a cancel of an order no longer active: 2009)."""
+        return [e for e in self.rejects if e["args"].get("order") == order_id and not _own(e)]
+
     def fills_of(self, order_id: str) -> list[dict]:
         return [e for e in self.fills if order_id in (e["args"]["maker"]["order"],
                                                       e["args"]["taker"]["order"])]
+
+
+def _own(reject: dict) -> bool:
+    """Whether a rejection's `order` is the refused order itself (a placement), not the order
+    a refused command was about (cancel_order)."""
+    return reject["args"]["command"].startswith("place_")
 
 
 def _ms(value) -> str:
@@ -115,7 +130,9 @@ def _reject_lines(index: Index, e: dict) -> list[str]:
                     if x is not None)
     if a.get("price") is not None:
         what += f" @ {a['price']}"
-    item = f" (bulk item {a['order']})" if a.get("order") and a["command"] == "place_bulk" else ""
+    item = ""
+    if a.get("order"):
+        item = f" (bulk item {a['order']})" if _own(e) else f" of order {a['order']}"
     out = [f"rejected {a['command']}{item}  {a['account'] or '-'}  {what}".rstrip(),
            f"  at       {format_time(e['t'])}"]
     if a.get("source"):
@@ -140,13 +157,32 @@ def _source(source: str) -> str:
     return source
 
 
+def _refusal_lines(index: Index, e: dict) -> list[str]:
+    """A refused command on an order, as a line of the order's life."""
+    a = e["args"]
+    if a.get("source"):
+        by = _source(a["source"])
+    elif a.get("call") is not None:
+        call = index.calls.get(a["call"])
+        by = f"call #{a['call']}" + (f" {call['args']['method']}" if call else "")
+    else:
+        by = "the mock itself"
+    error = (f"{a['code']} {a['codeName']}: {a['message']}" if a.get("code") is not None
+             else a["message"])
+    return [f"  refused  {format_time(e['t'])} {a['command']} by {by}: {error}",
+            f"           why: {a['rule']}"]
+
+
 def explain_order(index: Index, order_id: str) -> list[str]:
-    rejected = [e for e in index.rejects if e["args"].get("order") == order_id]
-    if rejected:
-        return _reject_lines(index, rejected[0])
+    rejected = index.rejection_of(order_id)
+    refusals = [line for r in index.refusals_of(order_id) for line in _refusal_lines(index, r)]
+    if rejected is not None:
+        return _reject_lines(index, rejected) + refusals
     e = index.orders.get(order_id)
     out = []
-    if e is None:
+    if e is None and refusals and not index.fills_of(order_id):
+        out.append(f"order {order_id}  (no order of a tracked account)")
+    elif e is None:
         out.append(f"order {order_id}  (not an order of a tracked account: its fills only)")
     else:
         a = e["args"]
@@ -165,7 +201,7 @@ def explain_order(index: Index, order_id: str) -> list[str]:
         by = f" (call #{c['call']})" if c.get("call") is not None else ""
         out.append(f"  closed   {format_time(closed['t'])} {c['status']}, remaining "
                    f"{c['remaining']}{by}")
-    return out
+    return out + refusals
 
 
 def explain_call(index: Index, call_id: int) -> list[str]:
@@ -214,11 +250,13 @@ def listing(entries: list[dict]) -> list[str]:
             status = "PartiallyMatched" if filled else a["status"]
         out.append(f"{order_id}  {format_time(e['t'])}  {a['pair']} {a['side']} {a['type']} "
                    f"{a['volume']} @ {a['price']}  {status}, {len(fills)} fill(s)")
-    for e in index.rejects:
+    for e in index.rejects:         # one row per id: a refused cancel has its call's
         a = e["args"]
-        ref = a.get("order") or (f"#{a['call']}" if a.get("call") is not None else f"n{e['n']}")
+        own = a.get("order") if _own(e) else None
+        ref = own or (f"#{a['call']}" if a.get("call") is not None else f"n{e['n']}")
+        of = f" of {a['order']}" if a.get("order") and not own else ""
         by = f" (by {a['source']})" if a.get("source") else ""
-        out.append(f"{ref}  {format_time(e['t'])}  rejected {a['command']}: "
+        out.append(f"{ref}  {format_time(e['t'])}  rejected {a['command']}{of}: "
                    f"{a['codeName'] or 'refused'}{by}")
     return out
 
@@ -226,7 +264,8 @@ def listing(entries: list[dict]) -> list[str]:
 def explain_main(path: str, ident: str | None, as_json: bool = False, out=None) -> int:
     out = out or sys.stdout
     try:
-        header, entries = read_journal(path)
+        with warnings_printed("mock-lykke explain"):
+            header, entries = read_journal(path)
     except (OSError, ReplayError) as e:
         print(f"mock-lykke explain: {e}", file=sys.stderr)
         return 2

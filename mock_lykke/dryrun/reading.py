@@ -12,7 +12,7 @@ try:
 except ImportError:                             # optional: the report extra brings it
     from json import loads as _loads
 
-from ..journal import FORMAT, ReplayError
+from ..journal import FORMAT, ReplayError, cut_off
 
 _ACCOUNT = re.compile(r'"args":\{"account":"([^"]*)"')
 
@@ -34,7 +34,8 @@ def _open(path: str | Path):
 
 def feed_entries(path: str | Path, feed) -> None:
     """feed(entry) for each entry of the journal, in order (the journal's decimals are
-    strings, so no float is ever made; orjson when installed)."""
+    strings, so no float is ever made; orjson when installed). A last line cut off mid-write
+    is left out with a JournalWarning, as journal.read_journal does."""
     f, _ = _open(path)
     loads, n = _loads, 1
     with f:
@@ -43,7 +44,9 @@ def feed_entries(path: str | Path, feed) -> None:
                 if len(line) > 1:
                     feed(loads(line))
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise ReplayError(f"{path}:{n}: not JSON ({e})") from None
+            if line.endswith(b"\n"):      # (only the last line can lack it)
+                raise ReplayError(f"{path}:{n}: not JSON ({e})") from None
+            cut_off(path, n, line)
 
 
 def _participant_accounts(scenario: dict) -> set[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..engine.clock import format_time
 from ..engine.orders import BUY
-from ..journal import ReplayError
+from ..journal import ReplayError, warnings_printed
 from .metrics import Metrics, _fmt, collect, no_gc
 from .tables import (FILL_COLUMNS, ORDER_COLUMNS, fill_row, order_row, slippage,  # noqa: F401
                      write_parquet, write_tables)
@@ -237,8 +237,10 @@ def add_report_parser(subparsers):
 
 def cmd_report(args) -> int:
     try:
-        summary = write_report(args.journal, args.out, args.account, valuation=args.valuation,
-                               html=not args.no_html, parquet=args.parquet)
+        with warnings_printed("mock-lykke report"):
+            summary = write_report(args.journal, args.out, args.account,
+                                   valuation=args.valuation, html=not args.no_html,
+                                   parquet=args.parquet)
     except (ReplayError, ReportError, OSError) as e:
         print(f"mock-lykke report: {e}", file=sys.stderr)
         return 2

@@ -688,9 +688,10 @@ class Exchange:
         if known is not None:
             return known
         op_id = self.ids.next()
-        account.withdrawal_requests[request_id] = op_id
         self._record("create_withdrawal", account=account, request_id=request_id,
                      asset_id=asset_id, volume=volume, address=address, extension=extension)
+        # remembered once journaled: a retry never gets the id of a command that is nowhere
+        account.withdrawal_requests[request_id] = op_id
         if not asset.deposit_capable:
             raise ApiError(Code.actionForbidden, "Asset unavailable")
         bal = account.balance(asset_id)

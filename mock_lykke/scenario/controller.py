@@ -206,8 +206,12 @@ class Controller:
         self.driver.start()
 
     async def stop(self) -> None:
+        """The clock's timers stop; the fronts may still finish their calls (see close)."""
         self.serving = False
         await self.driver.stop()
+
+    async def close(self) -> None:
+        """The fronts are closed (Mock.on_closed): the journal ends at the clock's time."""
         self.journal.close(self.exchange.clock.now())
 
     def _on_step(self, from_ms: int, to_ms: int) -> None:
@@ -470,8 +474,9 @@ def build_mock(scenario: Scenario | None = None, *, seed: int | None = None,
                journal_path=None, clock_options: dict | None = None, track=None,
                header: dict | None = None, probe: str | None = "server") -> Mock:
     """The whole world of a scenario (the embedded default if None) in a Mock, ready for
-    MockServer: the controller is `mock.controller`, its start/stop are the on_start/on_stop
-    hooks (the clock starts and its driver runs while the server serves). The keywords after
+    MockServer: the controller is `mock.controller`, its start/stop/close are the on_start/
+    on_stop/on_closed hooks (the clock starts and its driver runs while the server serves; the
+    journal closes after the fronts). The keywords after
     journal_path are the Controller's."""
     from .loader import default_scenario
     mock = Mock(exchange=None)
@@ -481,4 +486,5 @@ def build_mock(scenario: Scenario | None = None, *, seed: int | None = None,
                             probe=probe)
     mock.on_start.append(controller.start)
     mock.on_stop.append(controller.stop)
+    mock.on_closed.append(controller.close)
     return mock

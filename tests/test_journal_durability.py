@@ -1,0 +1,229 @@
+"""The journal's guarantee: a command is in the journal before its answer leaves, or it did not
+happen. Its line is written and flushed to the OS inside the engine command, so before the
+front builds a reply; a line that cannot be written is never acknowledged; any string the
+engine accepted can be written (lone surrogates as \\u escapes) and reads back the same; a last
+line cut off mid-write is left out with a warning. (Stopping and killing a server under load:
+test_reliability_kill.py.)"""
+from __future__ import annotations
+
+import errno
+import json
+import warnings
+from decimal import Decimal
+
+import aiohttp
+import grpc
+import pytest
+
+from mock_lykke import cli
+from mock_lykke.dryrun.explain import explain_main
+from mock_lykke.dryrun.metrics import collect
+from mock_lykke.journal import (Journal, JournalWarning, ReplayError, read_journal,
+                                replay_file)
+from mock_lykke.proto import privateService_pb2 as pv, privateService_pb2_grpc as pvg
+from mock_lykke.scenario import build_mock, load_file, load_text, snapshot_bytes
+from mock_lykke.server import MockServer
+from test_scenario_support import SCENARIOS
+
+LONE = "\ud800"                 # a lone UTF-16 surrogate: no UTF-8 form
+KEY = (("authorization", "Bearer trader-key"),)
+WITHDRAWING = """
+version: 1
+seed: 3
+assets:
+  - {assetId: BTC, accuracy: 8, blockchainIntegrationType: sirius, blockchainDepositEnabled: true}
+  - {assetId: USD, accuracy: 2}
+assetPairs: [{assetPairId: BTCUSD, baseAssetId: BTC, quoteAssetId: USD, priceAccuracy: 2}]
+accounts: [{name: trader, apiKey: trader-key, balances: {BTC: "1", USD: "1000"}}]
+"""
+
+
+def _lines(path) -> list[dict]:
+    """The journal's lines as another reader sees them (what reached the OS)."""
+    with open(path, "rb") as f:
+        return [json.loads(line) for line in f.read().splitlines()]
+
+
+class BrokenFile:
+    """A journal file on a full disk."""
+
+    def write(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def flush(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_a_recorded_line_has_reached_the_os_when_record_returns(tmp_path):
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path)
+    journal.write_header({"seed": 1})
+    journal.record(5, "clock", {})
+    assert _lines(path)[1] == {"n": 1, "t": 5, "cmd": "clock", "args": {}}
+
+
+def test_an_entry_after_the_close_is_logged(tmp_path, caplog):
+    journal = Journal(tmp_path / "j.jsonl")
+    journal.write_header({"seed": 1})
+    journal.close(5)
+    journal.record(6, "clock", {})
+    journal.record(7, "clock", {})
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{tmp_path / 'j.jsonl'} is closed: entry 2 and later ones are not in it"]
+
+
+async def test_each_reply_finds_its_line_already_in_the_file(tmp_path):
+    """Sequential orders on both fronts: when a reply arrives, its command's line is in the
+    file as a separate reader sees it."""
+    path = tmp_path / "j.jsonl"
+    mock = build_mock(load_file(SCENARIOS / "basic.yaml"), journal_path=path)
+    async with MockServer(mock) as server, aiohttp.ClientSession() as http, \
+            grpc.aio.insecure_channel(server.grpc_target) as channel:
+        stub = pvg.PrivateServiceStub(channel)
+        for i in range(6):
+            price = 200 + i
+            if i % 2:
+                reply = await stub.PlaceLimitOrder(pv.LimitOrderRequest(
+                    assetPairId="BTCUSD", side=pv.buy, volume="0.01", price=str(price)),
+                    metadata=KEY)
+                assert not reply.HasField("error")
+            else:
+                async with http.post(server.rest_url + "/api/orders/limit",
+                                     headers={"Authorization": "Bearer trader-key"},
+                                     json={"assetPairId": "BTCUSD", "side": "buy",
+                                           "volume": 0.01, "price": price}) as r:
+                    assert r.status == 200
+            last = _lines(path)[-1]
+            assert (last["cmd"], last["args"]["price"]) == ("place_limit", str(price))
+
+
+async def test_a_command_whose_line_cannot_be_written_is_never_acknowledged(tmp_path):
+    mock = build_mock(load_file(SCENARIOS / "basic.yaml"), journal_path=tmp_path / "j.jsonl")
+    journal = mock.controller.journal
+    async with MockServer(mock) as server, aiohttp.ClientSession() as http, \
+            grpc.aio.insecure_channel(server.grpc_target) as channel:
+        journal._file, working = BrokenFile(), journal._file
+        async with http.post(server.rest_url + "/api/orders/limit",
+                             headers={"Authorization": "Bearer trader-key"},
+                             json={"assetPairId": "BTCUSD", "side": "buy", "volume": 0.01,
+                                   "price": 200}) as r:
+            assert r.status == 500
+        with pytest.raises(grpc.aio.AioRpcError) as e:
+            await pvg.PrivateServiceStub(channel).PlaceLimitOrder(pv.LimitOrderRequest(
+                assetPairId="BTCUSD", side=pv.buy, volume="0.01", price="201"), metadata=KEY)
+        assert e.value.code() == grpc.StatusCode.UNKNOWN
+        journal._file = working
+    assert [e["cmd"] for e in journal.read(0)] == ["place_limit"] * 4     # the scenario's
+
+
+def test_a_withdrawal_id_is_remembered_only_once_its_command_is_journaled(tmp_path):
+    mock = build_mock(load_text(WITHDRAWING), journal_path=tmp_path / "j.jsonl")
+    journal, ex = mock.controller.journal, mock.exchange
+    trader = ex.account("trader")
+    journal._file, working = BrokenFile(), journal._file
+    with pytest.raises(OSError):
+        ex.create_withdrawal(trader, "r1", "BTC", Decimal("0.1"), "addr")
+    journal._file = working
+    assert trader.withdrawal_requests == {}
+    op = ex.create_withdrawal(trader, "r1", "BTC", Decimal("0.1"), "addr")
+    assert trader.withdrawal_requests == {"r1": op}
+    assert [e["cmd"] for e in journal.read(0)] == ["create_withdrawal"]
+
+
+def test_lone_surrogates_are_written_as_escapes_and_replay_to_the_same_state(tmp_path):
+    path = tmp_path / "j.jsonl"
+    mock = build_mock(load_text(WITHDRAWING), journal_path=path)
+    c, ex = mock.controller, mock.exchange
+    c.place_limit("trader", "BTCUSD", "buy", "0.1", "100")
+    c.place_bulk("trader", "BTCUSD", [{"side": "buy", "volume": "0.1", "price": "90",
+                                       "oldId": LONE}])
+    c.place_bulk("trader", LONE, [{"side": "buy", "volume": "0.1", "price": "80"}])
+    op = ex.create_withdrawal(ex.account("trader"), "r" + LONE, "BTC", Decimal("0.1"),
+                              LONE + "é")
+    c.place_limit("trader", "BTCUSD", "buy", "0.1", "95")        # after them: ids still agree
+    state = snapshot_bytes(ex)
+    c.journal.close(c.now())
+
+    raw = path.read_bytes()
+    raw.decode("utf-8")                                          # the file is UTF-8
+    assert b"\\ud800" in raw and b"\\u00e9" in raw               # that line is ASCII
+    assert b'"price":"100"' in raw.splitlines()[1]               # the others are untouched
+    header, replayed = replay_file(path)
+    assert snapshot_bytes(replayed) == state
+    _, entries = read_journal(path)
+    withdrawal = next(e for e in entries if e["cmd"] == "create_withdrawal")
+    assert withdrawal["args"]["address"] == LONE + "é"
+    assert replayed.account("trader").withdrawal_requests == {"r" + LONE: op}
+
+
+async def test_the_journal_route_answers_entries_holding_a_lone_surrogate(tmp_path):
+    mock = build_mock(load_file(SCENARIOS / "basic.yaml"))
+    mock.controller.place_bulk("trader", "BTCUSD", [{"side": "buy", "volume": "0.1",
+                                                     "price": "90", "oldId": LONE}])
+    async with MockServer(mock) as server, aiohttp.ClientSession() as http:
+        async with http.get(server.rest_url + "/_mock/journal") as r:
+            assert r.status == 200
+            entries = (await r.json())["entries"]
+    assert entries[-1]["args"]["items"][0]["oldId"] == LONE
+
+
+# --- a last line cut off mid-write -----------------------------------------------------------
+def _cut(tmp_path, keep: int):
+    """A journal of a tracked run whose last line is cut after `keep` bytes, and the state
+    of the complete part."""
+    path = tmp_path / "j.jsonl"
+    mock = build_mock(load_file(SCENARIOS / "basic.yaml"), journal_path=path, track=True)
+    c = mock.controller
+    order = c.place_limit("trader", "BTCUSD", "buy", "0.1", "9000")
+    state = snapshot_bytes(c.exchange)
+    c.place_limit("trader", "BTCUSD", "buy", "0.1", "9001")
+    c.journal.close(c.now())
+    lines = path.read_bytes().splitlines(keepends=True)
+    last = next(i for i in range(len(lines) - 1, 0, -1)
+                if json.loads(lines[i])["cmd"] == "place_limit")
+    path.write_bytes(b"".join(lines[:last]) + lines[last][:keep])
+    return path, order, state, last + 1
+
+
+@pytest.mark.parametrize("keep", [1, 40, -2])
+def test_replay_takes_the_complete_part_of_a_journal_cut_off_mid_write(tmp_path, keep):
+    path, _, state, line = _cut(tmp_path, keep)
+    with pytest.warns(JournalWarning, match=rf"j.jsonl:{line}: the last line is incomplete"):
+        header, replayed = replay_file(path)
+    assert snapshot_bytes(replayed) == state
+
+
+def test_a_cut_off_last_line_is_said_by_replay_explain_and_report(tmp_path, capsys):
+    path, order, state, line = _cut(tmp_path, 30)
+    out = tmp_path / "state.json"
+    assert cli.main(["replay", str(path), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"mock-lykke replay: warning: {path}:{line}: the last line is "
+                          "incomplete (30 bytes, cut off mid-write): read without it: {")
+    assert explain_main(str(path), order) == 0
+    assert "mock-lykke explain: warning:" in capsys.readouterr().err
+    assert cli.main(["report", str(path), "--out", str(tmp_path / "r"), "--no-html"]) == 0
+    assert "mock-lykke report: warning:" in capsys.readouterr().err
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", JournalWarning)
+        with pytest.raises(JournalWarning):
+            collect(path)
+
+
+def test_a_bad_line_before_the_last_is_still_an_error(tmp_path):
+    path, *_ = _cut(tmp_path, 30)
+    lines = path.read_bytes().split(b"\n")[:-1]           # (without the cut-off tail)
+    lines[2] = lines[2][:10]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(ReplayError, match=r"j.jsonl:3: not a journal"):
+        read_journal(path)
+    complete = tmp_path / "complete.jsonl"               # a missing final newline is fine
+    complete.write_bytes(b"\n".join(path.read_bytes().split(b"\n")[:2]))
+    assert len(read_journal(complete)[1]) == 1
+    mid_char = tmp_path / "mid-char.jsonl"               # cut inside a UTF-8 character
+    mid_char.write_bytes(complete.read_bytes() + b'\n{"n":2,"t":0,"cmd":"x","args":{"a":"\xc3')
+    with pytest.warns(JournalWarning, match="mid-char.jsonl:3: the last line is incomplete"):
+        assert len(read_journal(mid_char)[1]) == 1
