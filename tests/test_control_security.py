@@ -128,3 +128,30 @@ def test_which_hosts_a_guard_serves():
     assert {socket.gethostname().lower(), "svc", "localhost"} <= everywhere.names
     assert ControlGuard("10.1.2.3").names == {"localhost", "10.1.2.3"}
     assert ControlGuard(allow_hosts=["*"]).any_host
+
+
+class Transport:
+    """A connection that arrived on `local` (its socket's own address)."""
+
+    def __init__(self, local: str):
+        self.local = local
+
+    def get_extra_info(self, name, default=None):
+        return (self.local, 5000) if name == "sockname" else default
+
+
+def test_on_every_interface_the_address_a_client_used_is_served():
+    from aiohttp.test_utils import make_mocked_request
+    guard = ControlGuard("0.0.0.0")
+
+    def status(host, local="10.0.0.5"):
+        request = make_mocked_request("GET", "/_mock/health", headers={"Host": host},
+                                      transport=Transport(local))
+        refused = guard.refuse(request)
+        return 200 if refused is None else refused.status
+    assert status("10.0.0.5:5000") == 200
+    assert status("10.0.0.6:5000") == 403                  # not where it arrived
+    assert status("[::ffff:10.0.0.5]:5000") == 200         # the IPv4-mapped form
+    assert status("10.0.0.5", local="::ffff:10.0.0.5") == 200
+    assert status(f"{socket.gethostname()}:5000") == 200
+    assert status("rebound.example") == 403
