@@ -31,7 +31,7 @@ class BodyTimeout(Exception):
 async def read_body(request: web.Request) -> bytes:
     """The whole body, within the app's body timeout (RestLimits.body)."""
     limits = request.app.get(LIMITS)
-    if limits is None:
+    if limits is None or request.content.is_eof():     # the usual case: it is all here
         return await request.read()
     try:
         async with asyncio.timeout(limits.body):
