@@ -105,8 +105,10 @@ async def test_allowed_hosts_are_served():
 async def test_the_token_is_required_when_set():
     mock = world().mock
     async with MockServer(mock, control_token="s3cret") as server:
-        status, body = await send(server, "GET", "/_mock/accounts")
-        assert status == 401 and "Authorization: Bearer" in body["error"]
+        async with aiohttp.ClientSession() as http:
+            async with http.get(server.rest_url + "/_mock/accounts") as r:
+                assert r.status == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+                assert "Authorization: Bearer" in (await r.json())["error"]
         status, body = await send(server, "GET", "/_mock/accounts",
                                   {"Authorization": "Bearer wrong"})
         assert status == 403 and body == {"error": "the control API token is wrong"}

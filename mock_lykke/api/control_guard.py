@@ -56,8 +56,11 @@ def _same_ip(a, b) -> bool:
 
 
 def _refusal(status: int, message: str) -> web.Response:
-    return web.Response(status=status, text=json.dumps({"error": message}),
-                        content_type="application/json")
+    response = web.Response(status=status, text=json.dumps({"error": message}),
+                            content_type="application/json")
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="mock-lykke control API"'
+    return response
 
 
 class ControlGuard:
