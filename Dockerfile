@@ -48,8 +48,8 @@ ENV PATH=/opt/mock-lykke/bin:$PATH \
     MOCK_LYKKE_SESSION_PORTS=6100-6199 \
     MOCK_LYKKE_READY_FILE=/tmp/mock-lykke-ready.json \
     MOCK_LYKKE_ALLOW_HOST=*
-# TODO(merge): MOCK_LYKKE_ALLOW_HOST is meant as the default of serve's --allow-host (the
-# control API's Host check; '*' = any, so /_mock works through a service name).
+# MOCK_LYKKE_ALLOW_HOST is the default of serve's --allow-host (the control API's Host check;
+# '*' = any, so /_mock works through a service name).
 USER 10001:10001
 WORKDIR /scenarios
 EXPOSE 5000 5001 6100-6199

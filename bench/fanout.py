@@ -40,6 +40,11 @@ class BareHub:
         if q in self.queues:
             self.queues.remove(q)
 
+    def close(self) -> None:
+        """End every subscriber's stream (its handler returns on None)."""
+        for q in self.queues:
+            q.put_nowait(None)
+
     def publish(self, step: int) -> None:
         data = _diff(step)
         for q in self.queues:

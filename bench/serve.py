@@ -15,6 +15,7 @@ import os
 import sys
 
 from . import floor
+from .noise import QuietStderr
 from .world import world
 
 
@@ -41,7 +42,7 @@ async def serve_mock(accounts: int) -> None:
     await server.start()
     _ready(server.grpc_port, server.rest_port)
     await _until_stdin_closes()
-    await server.stop(0)
+    await server.stop()                 # open streams end first (OK), calls get a second
 
 
 async def serve_bare() -> None:
@@ -72,7 +73,8 @@ async def serve_fanout(kind: str, rate: int, count: int) -> None:
         step = hub.publish
 
         async def stop():
-            await grpc_server.stop(0)
+            hub.close()                             # every stream ends (OK) before the stop
+            await grpc_server.stop(1)
     _ready(port, 0)
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -90,6 +92,7 @@ def main() -> None:
     p.add_argument("--count", type=int, default=3000)
     p.add_argument("--accounts", type=int, default=64)
     a = p.parse_args()
+    sys.stderr = QuietStderr(sys.stderr)
     if a.kind.startswith("fanout"):
         asyncio.run(serve_fanout(a.kind, a.rate, a.count))
     else:

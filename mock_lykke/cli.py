@@ -63,15 +63,39 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def port(text: str) -> int:
+    """An argparse type: a TCP port, 0..65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0..65535)")
+    return value
+
+
 def _server_args(p: argparse.ArgumentParser) -> None:
     # the defaults come from the environment when set (the container image sets them)
     env = os.environ.get
     p.add_argument("--host", default=env("MOCK_LYKKE_HOST", "127.0.0.1"),
-                   help="the address to listen on (default $MOCK_LYKKE_HOST or 127.0.0.1)")
-    p.add_argument("--grpc-port", type=int, default=env("MOCK_LYKKE_GRPC_PORT", 5001),
+                   help="address to serve on (default $MOCK_LYKKE_HOST or 127.0.0.1; 0.0.0.0 = "
+                        "every interface, which opens the control API to the network: see "
+                        "--control-token)")
+    p.add_argument("--grpc-port", type=port, default=env("MOCK_LYKKE_GRPC_PORT", "5001"),
                    help="0 = any free port (default $MOCK_LYKKE_GRPC_PORT or 5001)")
-    p.add_argument("--rest-port", type=int, default=env("MOCK_LYKKE_REST_PORT", 5000),
+    p.add_argument("--rest-port", type=port, default=env("MOCK_LYKKE_REST_PORT", "5000"),
                    help="0 = any free port (default $MOCK_LYKKE_REST_PORT or 5000)")
+    c = p.add_argument_group("the control API (/_mock), docs/control-api.md#security")
+    c.add_argument("--allow-host", metavar="NAME", action="append",
+                   default=[h.strip() for h in
+                            env("MOCK_LYKKE_ALLOW_HOST", "").split(",") if h.strip()],
+                   help="one more Host name the control API answers to (besides loopback "
+                        "and the served address); '*' = any; repeatable (default: "
+                        "$MOCK_LYKKE_ALLOW_HOST, comma-separated)")
+    c.add_argument("--control-token", metavar="TOKEN",
+                   default=env("MOCK_LYKKE_CONTROL_TOKEN") or None,
+                   help="require 'Authorization: Bearer TOKEN' on /_mock (default: "
+                        "$MOCK_LYKKE_CONTROL_TOKEN, else none)")
     p.add_argument("--ready-file", metavar="FILE", default=env("MOCK_LYKKE_READY_FILE"),
                    help="when ready, write the endpoints and API keys here as JSON "
                         "(default $MOCK_LYKKE_READY_FILE)")
@@ -141,7 +165,30 @@ def _tls_lines(ca_file: str | None) -> list[str]:
     return lines + [f"    {line:<{width}}  # {users}" for line, users in exports.items()]
 
 
-def _print_ready(info: dict, mock, out=None) -> None:
+def _bound_lines(bound: dict, info: dict) -> tuple[str, str]:
+    """The gRPC and REST lines' addresses: as bound; on every interface, with the local one."""
+    grpc, rest = info["grpc"], info["rest"]
+    if bound is None or bound["grpc"] == grpc:
+        return grpc, rest
+    scheme = rest.split("://")[0]
+    return (f"{bound['grpc']}  (every interface; here {grpc})",
+            f"{scheme}://{bound['rest']}  (every interface; here {rest})")
+
+
+def host_warning(host: str, token: str | None) -> str | None:
+    """The warning for a --host other than loopback, or None."""
+    from .api.control_guard import is_loopback
+    if is_loopback(host):
+        return None
+    if token:
+        return (f"mock-lykke: note: --host {host} serves the mock to the network; the control "
+                "API (/_mock) needs the --control-token")
+    return (f"mock-lykke: warning: --host {host} opens the control API (/_mock: balances, "
+            "orders, the clock, every API key) to anyone who can reach this address, with no "
+            "credential; give --control-token to require one")
+
+
+def _print_ready(info: dict, mock, out=None, bound: dict | None = None) -> None:
     clock = mock.exchange.clock
     speed = f" x{clock.speed:g}" if getattr(clock, "speed", 1) != 1 else ""
     ctl = mock.controller
@@ -149,9 +196,10 @@ def _print_ready(info: dict, mock, out=None) -> None:
     tls = "caFile" in info
     if clock.tracks_activity:
         speed = f" (quiet {clock.quiet_ms:g}ms, warm-up {clock.warmup_ms:g}ms)"
+    grpc, rest = _bound_lines(bound, info)
     lines = [f"mock-lykke ready: scenario {name}",
-             f"  gRPC   {info['grpc']}" + ("  (TLS)" if tls else ""),
-             f"  REST   {info['rest']}",
+             f"  gRPC   {grpc}" + ("  (TLS)" if tls else ""),
+             f"  REST   {rest}",
              f"  clock  {clock.mode}{speed}, at {format_time(clock.now())}",
              "  accounts (API keys, send as 'Authorization: Bearer <key>'):"]
     width = max((len(a["name"]) for a in info["accounts"]), default=0)
@@ -166,6 +214,11 @@ async def run_server(mock, args, server_cls=None, tls=None) -> int:
     if server_cls is None:
         from .server import MockServer as server_cls
     extra = {"tls": tls} if tls is not None else {}
+    if getattr(args, "allow_host", None):
+        extra["allow_hosts"] = tuple(args.allow_host)
+    token = getattr(args, "control_token", None)
+    if token:
+        extra["control_token"] = token
     server = server_cls(mock, host=args.host, grpc_port=args.grpc_port,
                         rest_port=args.rest_port, **extra)
     stop = asyncio.Event()
@@ -186,7 +239,10 @@ async def run_server(mock, args, server_cls=None, tls=None) -> int:
         info = ready_info(server, mock)
         if args.ready_file:            # before printing: once printed, the file is there
             write_atomic(args.ready_file, json.dumps(info, indent=2) + "\n")
-        _print_ready(info, mock)
+        warning = host_warning(args.host, token)
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
+        _print_ready(info, mock, bound=getattr(server, "bound", None))
         await stop.wait()
         print("mock-lykke: stopping", flush=True)
         await server.stop()

@@ -15,13 +15,21 @@ port HTTPS (`rest_url` is then https://...); clients trust `tls.ca_file`.
 flight get `grace` seconds to finish), then runs its on_closed hooks (the journal closes): a
 call answered during the stop is in the journal.
 
+The control API (/_mock) answers only requests whose Host is an address the server serves
+(or one of `allow_hosts`; "*" = any), refuses cross-origin writes, and with `control_token`
+needs the token (api/control_guard.py). `rest_limits` are the REST port's timeouts
+(api/limits.py). A port that cannot be bound is an OSError that names the front and the
+address, raised before grpc's C core tries (and logs) it.
+
 Every gRPC method is registered with grpc before the start: its faster path per call (~5 %
 less server CPU), at ~30 us per method to start and stop. `quick_start=True` (the pytest
 fixture) registers none: each method's handler is made on its first call.
 """
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 
 import grpc
 from aiohttp import web
@@ -31,6 +39,8 @@ from grpc_reflection.v1alpha import reflection
 from .api.grpc_monitoring import HEALTH, MonitoringFront, Servicer, reflection_servicer
 from .api.grpc_private import PrivateFront
 from .api.grpc_public import PublicFront, Services
+from .api.control_guard import WILDCARD_HOSTS, ControlGuard
+from .api.limits import LIMITS, RestLimits
 from .api.streams import DEFAULT_QUEUE_LIMIT, StreamHub
 from .scenario.driver import ClockDriver
 from .state import Mock
@@ -45,8 +55,15 @@ SERVICE_NAMES = [f.descriptor.full_name for f in FRONTS]
 
 class MockServer:
     def __init__(self, mock: Mock, host: str = "127.0.0.1", grpc_port: int = 0,
-                 rest_port: int = 0, tls: TlsMaterial | None = None, quick_start: bool = False):
+                 rest_port: int = 0, tls: TlsMaterial | None = None, quick_start: bool = False,
+                 allow_hosts: tuple[str, ...] = (), control_token: str | None = None,
+                 rest_limits: RestLimits | None = None):
+        for name, port in (("grpc_port", grpc_port), ("rest_port", rest_port)):
+            if not 0 <= port <= 65535:
+                raise ValueError(f"{name} must be 0..65535, got {port}")
         self.mock = mock
+        self.guard = ControlGuard(host, allow_hosts, control_token)
+        self.rest_limits = rest_limits or RestLimits()
         self.tls = tls
         self.quick_start = quick_start
         self.host = host
@@ -60,16 +77,22 @@ class MockServer:
 
     @property
     def _connect_host(self) -> str:
-        return "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+        return "127.0.0.1" if self.host in WILDCARD_HOSTS else self.host
 
     @property
     def grpc_target(self) -> str:
-        return f"{self._connect_host}:{self.grpc_port}"
+        return address(self._connect_host, self.grpc_port)
 
     @property
     def rest_url(self) -> str:
         scheme = "https" if self.tls is not None else "http"
-        return f"{scheme}://{self._connect_host}:{self.rest_port}"
+        return f"{scheme}://{address(self._connect_host, self.rest_port)}"
+
+    @property
+    def bound(self) -> dict[str, str]:
+        """The addresses as bound ({"grpc": "0.0.0.0:5001", "rest": "0.0.0.0:5000"})."""
+        host = self.host or "0.0.0.0"
+        return {"grpc": address(host, self.grpc_port), "rest": address(host, self.rest_port)}
 
     async def __aenter__(self) -> "MockServer":
         await self.start()
@@ -146,29 +169,37 @@ class MockServer:
         await self._health.set("", health_pb2.HealthCheckResponse.NOT_SERVING)  # until start ends
         for name in SERVICE_NAMES:
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        address = f"{self.host}:{self.grpc_port}"
+        target = address(self.host, self.grpc_port)
+        check_free("gRPC", self.host, self.grpc_port)
         try:
             if self.tls is None:
-                port = server.add_insecure_port(address)
+                port = server.add_insecure_port(target)
             else:
-                port = server.add_secure_port(address, self.tls.server_credentials())
+                port = server.add_secure_port(target, self.tls.server_credentials())
         except RuntimeError as e:           # grpc's way of saying the address is taken
-            raise OSError(f"cannot bind gRPC to {self.host}:{self.grpc_port}: {e}") from None
+            raise OSError(f"cannot bind gRPC to {target}: {e}") from None
         if not port:
-            raise OSError(f"cannot bind gRPC to {self.host}:{self.grpc_port}")
+            raise OSError(f"cannot bind gRPC to {target}")
         self.grpc_port = port
         await server.start()
 
     async def _start_rest(self) -> None:
         from .api.rest import create_app
 
+        app = create_app(self.mock, self.guard)
+        limits = app[LIMITS] = self.rest_limits
         # in-flight requests get at most a second at stop (aiohttp's default is 60 s)
-        runner = web.AppRunner(create_app(self.mock), shutdown_timeout=1.0)
+        runner = web.AppRunner(app, shutdown_timeout=1.0, keepalive_timeout=limits.idle,
+                               lingering_time=limits.linger)
         await runner.setup()
         self._runner = runner
         ssl_context = self.tls.server_ssl_context() if self.tls is not None else None
         site = web.TCPSite(runner, self.host, self.rest_port, ssl_context=ssl_context)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as e:
+            raise OSError(f"cannot bind REST to {address(self.host, self.rest_port)}: "
+                          f"{_reason(e)}") from None
         self.rest_port = runner.addresses[0][1]
 
     # --- the clock's timers -----------------------------------------------------------------
@@ -198,3 +229,39 @@ class MockServer:
             self.streams.rebind()
         if self._driver is not None:
             self._driver.kick()
+
+
+# --- addresses ------------------------------------------------------------------------------
+def address(host: str, port: int) -> str:
+    """host:port, an IPv6 address in brackets."""
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
+def _reason(e: OSError) -> str:
+    if e.errno == errno.EADDRINUSE:
+        return "the address is in use"
+    text = e.strerror or str(e)
+    return text[0].lower() + text[1:] if text else "error"
+
+
+def check_free(front: str, host: str, port: int) -> None:
+    """Raise OSError("cannot bind <front> to host:port: ...") if the address cannot be bound
+    (in use, not allowed, not a local address, a name that does not resolve): the check grpc
+    makes itself, but without its C core's log line on stderr. Port 0 is always free."""
+    if port == 0:
+        return
+    where = address(host, port)
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except socket.gaierror as e:
+        raise OSError(f"cannot bind {front} to {where}: {_reason(e)}") from None
+    for family, kind, proto, _, sockaddr in infos:
+        try:
+            with socket.socket(family, kind, proto) as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as grpc binds
+                s.bind(sockaddr)
+        except OSError as e:
+            if e.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) and len(infos) > 1:
+                continue                # e.g. ::1 of "localhost" on a host without IPv6
+            raise OSError(f"cannot bind {front} to {where}: {_reason(e)}") from None

@@ -45,6 +45,7 @@ class Mock:
     exchange: Exchange
     faults: Any = field(default_factory=NoFaults)
     version: str = "0.1.0"
+    host_name: str = "mock-lykke"       # IsAlive on both fronts (the real one: its machine)
     started_at: int = 0                 # epoch ms of start (isalive)
     extras: dict = field(default_factory=dict)
     # async callables run by the server after it binds / before it stops (clock driver,

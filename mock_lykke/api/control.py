@@ -17,6 +17,7 @@ from aiohttp import web
 
 from ..engine.errors import Code
 from ..scenario.controller import Controller, ControlError
+from .limits import BodyTimeout, read_body, timed_out
 
 PREFIX = "/_mock"
 
@@ -47,7 +48,7 @@ def _error(message: str, status: int = 400, code: int | None = None) -> web.Resp
 
 
 async def _body(request: web.Request):
-    text = await request.text()
+    text = (await read_body(request)).decode(request.charset or "utf-8")
     if not text.strip():
         return {}
     try:
@@ -149,6 +150,8 @@ def add_control_routes(app: web.Application, mock) -> None:
             return _json(r.run(c, values, body, request.query))
         except ControlError as e:
             return _error(e.message, e.status, e.code)
+        except BodyTimeout:
+            return timed_out(_error("the request body did not arrive in time", 408))
 
     app.router.add_route("*", PREFIX + "/{tail:.*}", handler)
 

@@ -73,8 +73,8 @@ def iso_utc(ms: int) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S") + (f".{frac}" if frac else "") + "Z"
 
 
-def isalive(version: str, started_at: int) -> dict:
-    return {"name": "Lykke.HftApi", "version": version, "env": None, "hostName": "mock-lykke",
+def isalive(version: str, started_at: int, host_name: str) -> dict:
+    return {"name": "Lykke.HftApi", "version": version, "env": None, "hostName": host_name,
             "isDebug": False, "startedAt": iso_utc(started_at), "stateIndicators": []}
 
 

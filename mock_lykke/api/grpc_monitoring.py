@@ -2,7 +2,6 @@
 health and reflection services as MockServer serves them."""
 from __future__ import annotations
 
-import socket
 from datetime import datetime, timezone
 
 import grpc
@@ -27,7 +26,7 @@ class MonitoringFront(GrpcFront):
     def IsAlive(self, request, account):
         return isalive_pb2.IsAliveResponce(name=SERVICE_NAME, version=self.mock.version,
                                            startedAt=started_at_text(self.mock.started_at),
-                                           env="", hostname=socket.gethostname())
+                                           env="", hostname=self.mock.host_name)
 
 
 # --- health and reflection ------------------------------------------------------------------

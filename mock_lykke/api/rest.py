@@ -28,6 +28,7 @@ from ..engine.orders import BUY, SELL, BulkItem
 from ..latency import begin_call
 from . import convert_json as cj, json_binding as jb
 from .auth import REVOKED, authenticate, bearer_token
+from .limits import BodyTimeout, read_body, timed_out
 from .openapi import SWAGGER_JSON_PATH, SWAGGER_UI_PATH, openapi_document, swagger_ui_html
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,7 @@ def empty(status: int, content_type: str | None = None, **headers) -> web.Respon
 # --- handlers: public ---------------------------------------------------------------------
 @route("GET", "/api/isalive")
 def isalive(c: Call):
-    return bare(cj.isalive(c.mock.version, c.mock.started_at))
+    return bare(cj.isalive(c.mock.version, c.mock.started_at, c.mock.host_name))
 
 
 @route("GET", "/api/assets")
@@ -477,9 +478,11 @@ async def _bind_body(c: Call, r: Route) -> web.Response | None:
     if not _JSON_TYPES.fullmatch(media):
         return _response(415, cj.problem_415(_next_trace(c.request)), cj.PROBLEM)
     try:
-        raw = await c.request.read()
+        raw = await read_body(c.request)
     except web.HTTPRequestEntityTooLarge:
         return empty(413)
+    except BodyTimeout:
+        return timed_out(empty(408))
     text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
     if not text.strip():
         errors.append(("", "A non-empty request body is required."))
@@ -619,10 +622,16 @@ async def _answer(c: Call, r: Route, call) -> web.StreamResponse:
         return crash(c.quirks)
 
 
-def create_app(mock) -> web.Application:
+def create_app(mock, guard=None) -> web.Application:
     """The REST app. No middleware (aiohttp's middleware chain costs every request): paths
     under /api/ go to `answer_api`, any other path the control API does not take to `answer`;
-    the control API's handlers are wrapped in the same pipeline as they are added."""
+    the control API's handlers are wrapped in the same pipeline as they are added. `guard`
+    (api.control_guard.ControlGuard; default: loopback only, no token) checks every /_mock
+    request first."""
+    if guard is None:
+        from .control_guard import ControlGuard
+        guard = ControlGuard()
+
     async def pipeline(request: web.Request, handler) -> web.StreamResponse:
         clock = mock.exchange.clock
         path = request.rel_url.raw_path
@@ -633,6 +642,9 @@ def create_app(mock) -> web.Application:
             clock.enter()
         try:
             if control:
+                refused = guard.refuse(request)
+                if refused is not None:
+                    return refused
                 return await handler(request)          # the control API (aiohttp routes)
             return _cors(await _dispatch(request, mock), request)
         finally:
