@@ -12,8 +12,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def blocks(page: str, lang: str = "python") -> list[str]:
     """The fenced code blocks of a docs page (README.md, docs/x.md), in order."""
-    text = (ROOT / page).read_text(encoding="utf-8")
-    return re.findall(rf"^```{lang}\n(.*?)^```", text, re.M | re.S)
+    found, current, kind = [], None, None
+    for line in (ROOT / page).read_text(encoding="utf-8").splitlines(keepends=True):
+        if current is None and line.startswith("```"):
+            current, kind = [], line[3:].strip()
+        elif current is not None and line.rstrip() == "```":
+            if kind == lang:
+                found.append("".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return found
 
 
 def block(page: str, marker: str, lang: str = "python") -> str:
@@ -37,3 +46,29 @@ def test_the_readme_grpc_example_runs_as_written_outside_the_repo(lykke, tmp_pat
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
                         lines[-1])
     assert lykke.order(lines[-1]).status == "Placed"
+
+
+def test_the_validate_example_prints_what_scenarios_md_shows(tmp_path):
+    bad = block("docs/scenarios.md", "priceAcuracy: 3", "yaml")
+    shown = block("docs/scenarios.md", "$ mock-lykke validate bad.yaml", "")
+    runs = [part.splitlines()[1:] for part in shown.split("$ mock-lykke validate")[1:]]
+    fixed = bad.replace("priceAcuracy", "priceAccuracy").replace('"1.123456789"', '"1"')
+    for text, expected in ((bad, runs[0]), (fixed, runs[1])):
+        (tmp_path / "bad.yaml").write_text(text)
+        done = subprocess.run([sys.executable, "-m", "mock_lykke.cli", "validate", "bad.yaml"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2
+        assert (done.stdout + done.stderr).splitlines() == expected
+
+
+def test_an_http_status_fault_answers_as_scenarios_md_says(lykke):
+    http = lykke.http("trader")
+    lykke.add_fault(route="GET /api/balance", httpStatus=503, times=1)
+    crash = http.get("/api/balance")
+    assert crash.status_code == 503
+    assert crash.json()["error"] == {"code": 1001, "message": "Runtime error", "fields": {}}
+    lykke.add_fault(route="GET /api/balance", httpStatus=500, message="Down", times=1)
+    assert http.get("/api/balance").json()["error"]["message"] == "Down"
+    lykke.add_fault(route="GET /api/balance", httpStatus=429, times=1)
+    limited = http.get("/api/balance")
+    assert (limited.status_code, limited.text) == (429, "")
