@@ -72,3 +72,69 @@ def test_an_http_status_fault_answers_as_scenarios_md_says(lykke):
     lykke.add_fault(route="GET /api/balance", httpStatus=429, times=1)
     limited = http.get("/api/balance")
     assert (limited.status_code, limited.text) == (429, "")
+
+
+# --- docs/pytest.md: the fixture's return values ------------------------------------------
+def _row(page: str, start: str) -> str:
+    rows = [line for line in (ROOT / page).read_text().splitlines() if line.startswith(start)]
+    assert len(rows) == 1, start
+    return rows[0]
+
+
+def _fields(*classes) -> set[str]:
+    import dataclasses
+    names = set()
+    for cls in classes:
+        names |= {f.name for f in dataclasses.fields(cls)}
+        names |= {n for n, v in vars(cls).items() if isinstance(v, property)}
+    return names
+
+
+def test_pytest_md_lists_the_fields_of_what_the_reads_return():
+    from mock_lykke.engine import events as ev
+    from mock_lykke.engine.orders import BalanceView, OrderView, PublicTrade, Trade
+    rows = {"| `order(id)`": (OrderView,), "| `trades(account": (Trade,),
+            "| `OrdersChanged`": (ev.OrdersChanged,), "| `TradesExecuted`": (ev.TradesExecuted,),
+            "| `BalancesChanged`": (ev.BalancesChanged, BalanceView),
+            "| `PublicTradesAdded`": (ev.PublicTradesAdded, PublicTrade),
+            "| `TickerChanged`": (ev.TickerChanged, ev.Ticker),
+            "| `BookChanged`": (ev.BookChanged,), "| `PriceChanged`": (ev.PriceChanged,)}
+    for start, classes in rows.items():
+        row = _row("docs/pytest.md", start).split("|")[2]
+        assert set(re.findall(r"`([a-z_]+)`", row)) == _fields(*classes), start
+    listed = set(re.findall(r"^\| `(\w+)` \|", (ROOT / "docs/pytest.md").read_text(), re.M))
+    events = {n for n, v in vars(ev).items() if isinstance(v, type) and n.endswith(
+        ("Changed", "Executed", "Added"))}
+    assert events <= listed
+
+
+@pytest.mark.lykke(clock="lockstep")
+def test_pytest_md_states_what_now_time_and_account_return(lykke):
+    row = _row("docs/pytest.md", "| `account(name)`")
+    keys = re.findall(r'"(\w+)"', row.split("|")[2].split('"balances"')[0]) + ["balances"]
+    account = lykke.account("trader")
+    assert list(account) == keys
+    assert account["balances"]["BTC"] == {"total": "2", "reserved": "0"}
+    assert isinstance(lykke.now(), int) and lykke.now() == lykke.time()["now"]
+    line = next(b for b in blocks("docs/pytest.md") if "lykke.time()" in b).split(
+        "lykke.time()")[1].splitlines()[0]
+    assert list(lykke.time()) == re.findall(r'"(\w+)"', line)        # lockstep: with "until"
+
+
+def test_the_example_without_pytest_runs_outside_the_repo(tmp_path):
+    code = block("docs/pytest.md", "from mock_lykke.testing import Lykke")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ("{'BTC': '2', 'ETH': '20', 'USD': '50000', 'EUR': '50000'} "
+                                  "{'total': '2', 'reserved': '0'}")
+
+
+def test_the_examples_run_outside_the_repo_in_strict_asyncio_mode(tmp_path):
+    import shutil
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    out = subprocess.run([sys.executable, "-m", "pytest", "examples", "-q", "-p", "no:xdist",
+                          "-p", "no:cacheprovider", "-o", "asyncio_mode=strict"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:]
+    assert re.search(r"\b[1-9][0-9]* passed\b", out.stdout), out.stdout[-500:]
