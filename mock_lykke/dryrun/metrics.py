@@ -325,10 +325,11 @@ class Metrics:
         return {
             "account": self.name, "valuationAsset": self.quote,
             "from": self.start_t, "to": self.end_t,
-            "equityStart": money(self.equity_start), "equityEnd": money(self.equity),
-            "pnl": money(pnl), "pnlBeforeFees": money(None if pnl is None else pnl + fees_value),
-            "tradingPnl": money(trading),
+            "tradingPnl": money(trading),               # the bot's own result comes first
             "fees": money(fees_value),
+            "equityStart": money(self.equity_start), "equityEnd": money(self.equity),
+            "equityChange": money(pnl),
+            "equityChangeBeforeFees": money(None if pnl is None else pnl + fees_value),
             "feesByAsset": {a: _fmt(v) for a, v in sorted(self.fees.items())},
             "flows": money(self.flows),
             "turnover": money(turnover),
