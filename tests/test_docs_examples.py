@@ -1,5 +1,6 @@
 """The docs' runnable examples run, and what they state about return values holds: each test
 takes the code from the page itself, so the page cannot drift from the code."""
+import json
 import re
 import subprocess
 import sys
@@ -138,3 +139,30 @@ def test_the_examples_run_outside_the_repo_in_strict_asyncio_mode(tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout[-3000:]
     assert re.search(r"\b[1-9][0-9]* passed\b", out.stdout), out.stdout[-500:]
+
+
+# --- docs/dryrun.md -------------------------------------------------------------------------
+def test_the_dryrun_example_runs_the_grid_bot_as_written(tmp_path):
+    import shlex
+    shown = block("docs/dryrun.md", "examples/grid_bot/grid_bot.py", "sh")
+    command = shown.split("\nmock-lykke explain")[0].replace("\\\n", " ")
+    argv = shlex.split(command)
+    assert argv[:2] == ["mock-lykke", "dryrun"] and "--until" in argv and "python" in argv
+    argv[argv.index("--until") + 1] = "1m"                 # a minute of the hour: fast
+    argv[argv.index("--report") + 1] = str(tmp_path / "out")
+    argv[argv.index("python")] = sys.executable
+    done = subprocess.run([sys.executable, "-m", "mock_lykke.cli", *argv[1:]], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "dryrun: end at 0:01:00 of clock time" in done.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["orders"] >= 6                           # the bot quoted its grid
+
+
+def test_every_scenario_file_the_docs_name_exists():
+    pages = [ROOT / "README.md", ROOT / "examples" / "README.md",
+             *sorted((ROOT / "docs").glob("*.md"))]
+    named = {m for page in pages
+             for m in re.findall(r"(?<![\w/])scenarios/[\w.-]+\.ya?ml\b", page.read_text())}
+    assert "scenarios/market-maker.yaml" in named
+    assert [n for n in sorted(named) if not (ROOT / n).exists()] == []
