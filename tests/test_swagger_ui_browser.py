@@ -25,3 +25,4 @@ def test_swagger_ui_renders_the_document_offline(lykke, tmp_path):
     assert "Lykke Trading API" in dom                        # the document's title
     assert "/api/orders/limit" in dom and "/api/balance" in dom     # its operations
     assert "Failed to load API definition" not in dom
+    assert "btn authorize" in dom                            # the API key goes in there

@@ -202,7 +202,7 @@ CARDS = (("trading PnL (after fees)", "tradingPnl", "signed"), ("fees", "fees", 
           "signed"),
          ("equity change before fees", "equityChangeBeforeFees", "signed"),
          ("turnover", "turnover", "money"), ("max drawdown of equity", "maxDrawdown", "money"),
-         ("slippage", "slippage", "signed"), ("slippage (bps)", "slippageBps", "ratio"),
+         ("slippage", "slippage", "money"), ("slippage (bps)", "slippageBps", "ratio"),
          ("fill ratio", "fillRatio", "ratio"), ("maker share", "makerShare", "ratio"))
 
 
