@@ -208,6 +208,8 @@ try:
     elif how == "sync, requests_trust_env":
         body = ccxt.Exchange({"requests_trust_env": True}).fetch(rest + "/api/balance", "GET",
                                                                  headers)
+    elif how == "sync, trust_env":
+        body = ccxt.Exchange({"trust_env": True}).fetch(rest + "/api/balance", "GET", headers)
     elif how == "async":
         body = asyncio.run(fetch_async({}))
     else:
@@ -224,6 +226,7 @@ print(json.dumps({"assets": [b["assetId"] for b in body["payload"]]}))
     ("sync", "REQUESTS_CA_BUNDLE", False),          # ccxt turns requests' trust_env off
     ("sync, requests_trust_env", "REQUESTS_CA_BUNDLE", True),
     ("sync, requests_trust_env", None, False),
+    ("sync, trust_env", "REQUESTS_CA_BUNDLE", False),     # read before the options
     ("async", "SSL_CERT_FILE", False),              # it loads certifi's bundle itself
     ("async, cafile", None, True),
 ])
