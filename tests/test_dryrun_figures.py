@@ -88,3 +88,15 @@ def collect_keys() -> dict:
     from mock_lykke.dryrun.metrics import Metrics
     header = {"scenario": load_text(WORLD).data}
     return Metrics(header, "trader").summary()
+
+
+def test_without_a_report_the_end_line_measures_the_journal(tmp_path):
+    import io
+    import sys
+    from mock_lykke.dryrun.run import Options, dry_run
+    from dryrun_support import WORLD as RUN_WORLD
+    out = io.StringIO()
+    opts = Options(scenario=str(RUN_WORLD), command=[sys.executable, "-c", "pass"],
+                   journal=str(tmp_path / "j.jsonl"))
+    assert dry_run(opts, out) == 0
+    assert "; trading PnL 0.00 USD, fills 0 (equity change " in out.getvalue()
