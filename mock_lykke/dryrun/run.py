@@ -308,7 +308,7 @@ class DryRun:
             summary = result.summary or collect(result.journal, self.account,
                                                 self.currency).summary()
             result.headline = headline(summary, read_header(result.journal))
-        except (ReplayError, OSError, ValueError, KeyError) as e:   # the run's line stands
+        except (ReplayError, OSError, ValueError, KeyError, ArithmeticError) as e:
             result.notes.append(f"no figures from the journal: {e}")
 
 
