@@ -24,7 +24,7 @@ CA_FILE_NAME = "mock-lykke-ca.pem"
 TRUST_VARIABLES = {
     "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH": "grpcio",
     "SSL_CERT_FILE": "aiohttp, httpx, OpenSSL",
-    "REQUESTS_CA_BUNDLE": "requests, ccxt",
+    "REQUESTS_CA_BUNDLE": "requests; ccxt with requests_trust_env (docs/tls.md)",
 }
 
 

@@ -41,6 +41,8 @@ def test_end_to_end_through_the_command_line(tmp_path):
     else:
         summary = json.loads((report / "summary.json").read_text())
         assert summary and f"dryrun: report {report}" in done.stderr
+        from mock_lykke.dryrun.report import headline      # the end line: summary's figures
+        assert headline(summary, header) in done.stderr
 
 
 def test_the_bot_gets_its_endpoints_and_is_killed_when_it_ignores_sigterm(tmp_path):
@@ -87,7 +89,7 @@ def test_the_progress_line():
     text = line(START + 754_000, START, START + 3_600_000, 2.0, 1234.5, 7, Decimal("-12.3449"),
                 "USD", False)
     assert text == ("dryrun 0:12:34/1:00:00 (2026-01-01T00:12:34.000Z)  x377  1,234 ev/s  "
-                    "fills 7  PnL -12.34 USD")
+                    "fills 7  trading PnL -12.34 USD")
     stream = io.StringIO()
     progress = Progress(stream, enabled=True)       # not a terminal: the plain \r line
     progress.update("abc")

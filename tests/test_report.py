@@ -75,9 +75,9 @@ def test_the_summary_pnl_equals_the_hand_computed_value(journal, tmp_path):
     usd = D("10000") - D("0.2") * D("10010") + D("0.1") * D("10105")
     end = btc * D("10100") + usd                          # marked to the last mid
     assert (btc, usd, end) == (D("1.0998"), D("9008.50"), D("20116.48"))
-    assert D(s["pnl"]) == end - start == D("116.48")
+    assert D(s["equityChange"]) == end - start == D("116.48")
     assert D(s["fees"]) == D("0.0002") * D("10100")       # the BTC fee, at the last mid
-    assert D(s["pnlBeforeFees"]) == D("118.50")
+    assert D(s["equityChangeBeforeFees"]) == D("118.50")
     # what trading changed, at the last mid: 0.0998 BTC more, 991.50 USD less
     assert D(s["tradingPnl"]) == D("0.0998") * D("10100") - D("991.50") == D("16.48")
     assert (s["account"], s["valuationAsset"], D(s["equityStart"])) == ("trader", "USD", start)
@@ -98,7 +98,7 @@ def test_money_moved_in_or_out_is_neither_profit_nor_inventory(tmp_path):
     s = write_report(tmp_path / "journal.jsonl", tmp_path, html=False)
     assert D(s["flows"]) == D("1000") + D("1") * D("10000")      # at the mid of the time
     # the extra BTC gains what the mid gains after it came in; the USD earns nothing
-    assert D(s["pnl"]) == D("116.48") + D("1") * (D("10100") - D("10000"))
+    assert D(s["equityChange"]) == D("116.48") + D("1") * (D("10100") - D("10000"))
     assert (s["maxInventory"], s["finalInventory"]) == (
         {"BTC": "0.1998", "USD": "2002"}, {"BTC": "0.0998", "USD": "-991.5"})
 
@@ -206,7 +206,7 @@ def test_the_account_and_valuation_can_be_chosen(journal, tmp_path):
     # the market sold 0.2 for 2002 and bought back 0.1 of it for 1010.5 (and 0.05 from itself)
     start = D("100") + D("1000000") / D("10000")
     end = D("99.9") + D("1000991.5") / D("10100")
-    assert abs(D(s["pnl"]) - (end - start)) <= D("1e-12")
+    assert abs(D(s["equityChange"]) - (end - start)) <= D("1e-12")
     with pytest.raises(ReplayError, match="no account 'nobody'"):
         write_report(journal, tmp_path, account="nobody", html=False)
 
@@ -222,7 +222,8 @@ def test_without_the_report_extra_the_html_fails_clearly_after_json_and_csv(
 def test_the_command_line(journal, tmp_path, capsys):
     from mock_lykke.cli import main
     assert main(["report", str(journal), "--out", str(tmp_path / "r"), "--no-html"]) == 0
-    assert "PnL 116.48 USD (trading PnL 16.48, 2 fills)" in capsys.readouterr().out
+    assert ("trading PnL +16.48 USD, fills 2 (equity change +116.48 USD)"
+            in capsys.readouterr().out)
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"not": "a journal"}\n')
     assert main(["report", str(bad), "--out", str(tmp_path / "r2")]) == 2

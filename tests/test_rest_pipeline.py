@@ -155,8 +155,27 @@ async def test_swagger_document_and_page(api: Api):
     assert (await api.get("/api/V2/swagger.json"))[0] == 404
     status, headers, page = await api.get("/swagger/ui/index.html", key=None)
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
-    assert "../../api/v2/swagger.json" in page
     assert not re.search(r"""(src|href)=["']?https?:""", page)     # works offline
+    assert '<div id="swagger-ui">' in page                          # swagger-ui-dist's page
+    assert (await api.get("/swagger/ui/INDEX.HTML", key=None))[2] == page
+
+
+async def test_swagger_ui_serves_every_file_its_page_loads(api: Api):
+    page = (await api.get("/swagger/ui/index.html", key=None))[2]
+    loaded = re.findall(r'(?:src|href)="(?:\./)?([^"]+)"', page)
+    assert {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-initializer.js"} <= set(loaded)
+    kinds = {"js": "text/javascript", "css": "text/css", "png": "image/png"}
+    for name in loaded:
+        resp = await api.client.get(f"/swagger/ui/{name}")
+        assert resp.status == 200 and resp.headers["Content-Type"].startswith(
+            kinds[name.rsplit(".", 1)[1]]), name
+        assert len(await resp.read()) > 100
+    bundle = (await api.get("/swagger/ui/swagger-ui-bundle.js", key=None))[2]
+    assert "SwaggerUIBundle" in bundle and len(bundle) > 500_000      # the real one
+    init = (await api.get("/swagger/ui/swagger-initializer.js", key=None))[2]
+    assert "url: '../../api/v2/swagger.json'" in init and "petstore" not in init
+    assert (await api.get("/swagger/ui/index.j2", key=None))[0] == 404
+    assert (await api.get("/swagger/ui/../../etc/passwd", key=None))[0] == 404
     status, headers, _ = await api.get("/swagger/ui", key=None)
     assert (status, headers["Location"]) == (301, "ui/index.html")
 

@@ -184,3 +184,60 @@ def test_plaintext_calls_to_the_tls_ports_are_refused_and_tls_calls_go_on(served
     r = requests.get(info["rest"] + "/api/isalive", verify=info["caFile"], timeout=10)
     assert r.status_code == 200 and r.json()["name"] == "Lykke.HftApi"
     assert proc.poll() is None                           # still serving
+
+
+# ccxt (it has no Lykke class: a bot uses its generic HTTP layer, Exchange.fetch, the layer
+# every ccxt exchange class sends through). TRUST is the set-up docs/tls.md gives.
+CCXT_BOT = '''
+import asyncio, json, os, sys
+import ccxt, ccxt.async_support
+
+rest, key, how = sys.argv[1], os.environ["LYKKE_API_KEY"], os.environ["CCXT_SETUP"]
+headers = {"Authorization": f"Bearer {key}"}
+
+async def fetch_async(config):
+    exchange = ccxt.async_support.Exchange(config)
+    try:
+        return await exchange.fetch(rest + "/api/balance", "GET", headers)
+    finally:
+        await exchange.close()
+
+try:
+    if how == "sync":
+        body = ccxt.Exchange({}).fetch(rest + "/api/balance", "GET", headers)
+    elif how == "sync, requests_trust_env":
+        body = ccxt.Exchange({"requests_trust_env": True}).fetch(rest + "/api/balance", "GET",
+                                                                 headers)
+    elif how == "sync, trust_env":
+        body = ccxt.Exchange({"trust_env": True}).fetch(rest + "/api/balance", "GET", headers)
+    elif how == "async":
+        body = asyncio.run(fetch_async({}))
+    else:
+        body = asyncio.run(fetch_async({"cafile": os.environ["CA_FILE"]}))
+except ccxt.BaseError as e:
+    cause = f"{e} {e.__cause__!r} {e.__context__!r}"
+    print(json.dumps({"failed": type(e).__name__, "ssl": "CERTIFICATE_VERIFY_FAILED" in cause}))
+    sys.exit(0)
+print(json.dumps({"assets": [b["assetId"] for b in body["payload"]]}))
+'''
+
+
+@pytest.mark.parametrize("setup, variable, trusted", [
+    ("sync", "REQUESTS_CA_BUNDLE", False),          # ccxt turns requests' trust_env off
+    ("sync, requests_trust_env", "REQUESTS_CA_BUNDLE", True),
+    ("sync, requests_trust_env", None, False),
+    ("sync, trust_env", "REQUESTS_CA_BUNDLE", False),     # read before the options
+    ("async", "SSL_CERT_FILE", False),              # it loads certifi's bundle itself
+    ("async, cafile", None, True),
+])
+def test_ccxt_trusts_the_mock_as_the_tls_page_says(served, tmp_path, monkeypatch, setup,
+                                                    variable, trusted):
+    pytest.importorskip("ccxt")
+    _, info, _ = served
+    monkeypatch.setenv("CCXT_SETUP", setup)
+    monkeypatch.setenv("CA_FILE", info["caFile"])
+    facts = run_bot(tmp_path, CCXT_BOT, info["rest"], info, variable)
+    if trusted:
+        assert facts == {"assets": ["BTC", "ETH", "USD", "EUR"]}
+    else:
+        assert facts["ssl"] is True, facts

@@ -4,6 +4,7 @@ from contextlib import suppress
 from decimal import Decimal as D
 
 import pytest
+import pytest_asyncio
 
 from grid_bot import Config, GridBot
 
@@ -47,7 +48,7 @@ class Bots:
                 await task
 
 
-@pytest.fixture
+@pytest_asyncio.fixture            # async fixtures: pytest_asyncio's, for any asyncio_mode
 async def bots(lykke):
     """Bots beside the test, stopped before the mock is."""
     runner = Bots(lykke.timeout)
@@ -61,7 +62,7 @@ def new_bot(lykke):
     return lambda: make_bot(lykke)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def bot(lykke, bots):
     """A running bot."""
     return await bots.start(make_bot(lykke))

@@ -7,7 +7,8 @@ import pytest
 
 from mock_lykke.testing import ACTIVE, MATCHED, PARTIAL
 
-pytestmark = pytest.mark.lykke(scenario="world.yaml")
+pytestmark = [pytest.mark.lykke(scenario="world.yaml"),
+              pytest.mark.asyncio]      # without asyncio_mode = auto too
 PAIR = "BTCUSD"
 
 

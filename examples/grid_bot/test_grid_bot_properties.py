@@ -11,7 +11,8 @@ from mock_lykke.strategies import limit_orders
 from mock_lykke.testing import ACTIVE, MATCHED
 
 WORLD = Path(__file__).with_name("world.yaml")
-pytestmark = pytest.mark.lykke(scenario=WORLD)
+pytestmark = [pytest.mark.lykke(scenario=WORLD),
+              pytest.mark.asyncio]      # without asyncio_mode = auto too
 STEP = D("10")
 
 

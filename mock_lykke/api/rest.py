@@ -26,10 +26,10 @@ from multidict import CIMultiDict
 from ..engine.errors import ME_MESSAGES, ApiError, Code, ServerCrash
 from ..engine.orders import BUY, SELL, BulkItem
 from ..latency import begin_call
-from . import convert_json as cj, json_binding as jb
+from . import convert_json as cj, json_binding as jb, swagger_ui
 from .auth import REVOKED, authenticate, bearer_token
 from .limits import BodyTimeout, read_body, timed_out
-from .openapi import SWAGGER_JSON_PATH, SWAGGER_UI_PATH, openapi_document, swagger_ui_html
+from .openapi import SWAGGER_JSON_PATH, SWAGGER_UI_PATH, openapi_document
 
 log = logging.getLogger(__name__)
 _COUNTER = web.AppKey("rest_request_counter", list)
@@ -539,8 +539,12 @@ def _swagger(request: web.Request, raw_path: str) -> web.Response | None:
     segments = raw_path.strip("/").split("/")
     if path == SWAGGER_JSON_PATH.lower() and segments[1] == "v2":   # document name is exact
         return _response(200, cj.dumps(openapi_document()), cj.JSON)
-    if path == SWAGGER_UI_PATH.lower():
-        return _response(200, swagger_ui_html(), "text/html; charset=utf-8")
+    if path.startswith(swagger_ui.PREFIX):
+        index = path == SWAGGER_UI_PATH.lower()
+        name = "index.html" if index else raw_path[len(swagger_ui.PREFIX):]
+        found = swagger_ui.asset(name)
+        if found is not None:
+            return web.Response(status=200, body=found[0], headers={"Content-Type": found[1]})
     if path == "/swagger/ui":
         return empty(301, Location="index.html" if raw_path.endswith("/") else "ui/index.html")
     return None

@@ -36,7 +36,8 @@ def add_dryrun_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--grace", type=float, default=5.0, metavar="SECONDS",
                    help="between SIGTERM and SIGKILL when stopping the bot (default 5)")
     p.add_argument("--bot-log", metavar="FILE", help="the bot's output (default: this terminal)")
-    p.add_argument("--currency", metavar="ASSET", help="PnL currency (default: first pair's quote)")
+    p.add_argument("--currency", metavar="ASSET",
+                   help="value the trading PnL in this asset (default: the first pair's quote)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="the progress line (default: when stderr is a terminal)")
     p.add_argument("--no-cpu-probe", dest="cpu_probe", action="store_false",

@@ -315,9 +315,9 @@ class Metrics:
             rate = end_marks.get(self.pair_info[r["pair"]]["quoteAssetId"]) or ZERO
             ordered += r["volume"] * r["price"] * rate
             filled += r["filled"] * r["price"] * rate
-        pnl = trading = None
+        change = trading = None
         if self.equity is not None:
-            pnl = self.equity - self.equity_start
+            change = self.equity - self.equity_start
             trading = self.value({a: self.inventory(a) for a in end_marks}, dict(end_marks))
         unpriced = sorted(a for a, v in self.balances.items() if v and a not in self.routes)
         def money(d):
@@ -325,10 +325,11 @@ class Metrics:
         return {
             "account": self.name, "valuationAsset": self.quote,
             "from": self.start_t, "to": self.end_t,
-            "equityStart": money(self.equity_start), "equityEnd": money(self.equity),
-            "pnl": money(pnl), "pnlBeforeFees": money(None if pnl is None else pnl + fees_value),
-            "tradingPnl": money(trading),
+            "tradingPnl": money(trading),               # the bot's own result comes first
             "fees": money(fees_value),
+            "equityStart": money(self.equity_start), "equityEnd": money(self.equity),
+            "equityChange": money(change),
+            "equityChangeBeforeFees": money(None if change is None else change + fees_value),
             "feesByAsset": {a: _fmt(v) for a, v in sorted(self.fees.items())},
             "flows": money(self.flows),
             "turnover": money(turnover),

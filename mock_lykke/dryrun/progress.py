@@ -1,5 +1,6 @@
-"""The dry-run's progress line (rich when installed, else a plain `\\r` line) and the PnL it
-shows: the bot's balances now minus its balances at the start, both valued at today's mids."""
+"""The dry-run's progress line (rich when installed, else a plain `\\r` line) and the trading
+PnL it shows, live: the bot's balances now minus its balances at the start, both valued at
+today's mids (summary.json's `tradingPnl`, less its correction for money moved in or out)."""
 from __future__ import annotations
 
 import sys
@@ -57,7 +58,7 @@ def line(now: int, start: int, until: int | None, wall_s: float, events_per_s: f
     money = f"{profit:+.2f} {currency}" if profit is not None else "-"
     state = "  (waiting for the bot)" if waiting else ""
     return (f"dryrun {duration_text(elapsed)}{target} ({format_time(now)})  x{speed:,.0f}  "
-            f"{events_per_s:,.0f} ev/s  fills {fills}  PnL {money}{state}")
+            f"{events_per_s:,.0f} ev/s  fills {fills}  trading PnL {money}{state}")
 
 
 class Progress:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import json
 import sys
 from array import array
+from decimal import Decimal
 from pathlib import Path
 
 from ..engine.clock import format_time
 from ..engine.orders import BUY
 from ..journal import ReplayError, warnings_printed
+from .figures import accuracy, money, significant
 from .metrics import Metrics, _fmt, collect, no_gc
+from .reading import read_header
 from .tables import (FILL_COLUMNS, ORDER_COLUMNS, fill_row, order_row, slippage,  # noqa: F401
                      write_parquet, write_tables)
 
@@ -172,7 +175,9 @@ def render_html(m: Metrics, summary: dict, source: str) -> str:
         period = f"{format_time(summary['from'])} to {format_time(summary['to'])}"
     period += (" · from the journal's notes" if m.source == "notes"
                else " · by replaying the journal")
-    return template.render(s=summary, source=source, period=period, cards=_cards(summary),
+    places = accuracy(m.scenario, m.quote)
+    return template.render(s=summary, source=source, period=period,
+                           cards=_cards(summary, places),
                            figures=[{**f, "html": jinja2.utils.markupsafe.Markup(f["html"])}
                                     for f in figures],
                            tables=tables,
@@ -191,27 +196,44 @@ def _shown(total: int, name: str) -> str:
     return f"The first {TABLE_ROWS} of {total} rows; {name} has them all."
 
 
-def _cards(s: dict) -> list[tuple[str, str, str]]:
-    def signed(key):
-        v = s.get(key)
-        if v is None:
-            return "n/a", ""
-        return v, "neg" if v.startswith("-") else ("pos" if v != "0" else "")
+# (label, summary key, how shown) of the cards, the bot's own result first; docs/report.md
+CARDS = (("trading PnL (after fees)", "tradingPnl", "signed"), ("fees", "fees", "money"),
+         ("equity change (with the market's move of the starting balances)", "equityChange",
+          "signed"),
+         ("equity change before fees", "equityChangeBeforeFees", "signed"),
+         ("turnover", "turnover", "money"), ("max drawdown of equity", "maxDrawdown", "money"),
+         ("slippage", "slippage", "money"), ("slippage (bps)", "slippageBps", "ratio"),
+         ("fill ratio", "fillRatio", "ratio"), ("maker share", "makerShare", "ratio"))
+
+
+def _cards(s: dict, places: int = 2) -> list[tuple[str, str, str]]:
+    """The summary's figures as shown: money at the valuation asset's accuracy (`places`),
+    ratios to 3 significant digits."""
     out = []
-    for label, key in (("PnL", "pnl"), ("PnL before fees", "pnlBeforeFees"),
-                       ("trading PnL", "tradingPnl")):
-        out.append((label, *signed(key)))
-    for label, key in (("fees", "fees"), ("turnover", "turnover"),
-                       ("max drawdown", "maxDrawdown"), ("slippage", "slippage"),
-                       ("slippage (bps)", "slippageBps"), ("fill ratio", "fillRatio"),
-                       ("maker share", "makerShare")):
+    for label, key, how in CARDS:
         v = s.get(key)
-        out.append((label, "n/a" if v is None else v, ""))
+        if how == "ratio":
+            out.append((label, significant(v), ""))
+            continue
+        text = money(v, places, signed=how == "signed")
+        cls = "" if how != "signed" or v is None or not Decimal(text) else (
+            "neg" if text.startswith("-") else "pos")
+        out.append((label, text, cls))
     out.append(("orders / rejected / fills", f"{s['orders']} / {s['rejected']} / {s['fills']}",
                 ""))
     for asset, v in s["maxInventory"].items():
         out.append((f"max inventory {asset}", v, ""))
     return out
+
+
+def headline(summary: dict, header: dict) -> str:
+    """One line of the bot's results, as the runner's end line and `mock-lykke report` print
+    them: "trading PnL -29.11 USD, fills 11 (equity change +1978.26 USD)"."""
+    asset = summary["valuationAsset"]
+    places = accuracy(header.get("scenario") or {}, asset)
+    return (f"trading PnL {money(summary['tradingPnl'], places, True)} {asset}, fills "
+            f"{summary['fills']} (equity change "
+            f"{money(summary['equityChange'], places, True)} {asset})")
 
 
 # --- command line -----------------------------------------------------------------------------
@@ -244,7 +266,6 @@ def cmd_report(args) -> int:
     except (ReplayError, ReportError, OSError) as e:
         print(f"mock-lykke report: {e}", file=sys.stderr)
         return 2
-    print(f"PnL {summary['pnl']} {summary['valuationAsset']} (trading PnL "
-          f"{summary['tradingPnl']}, {summary['fills']} fills); report in {args.out}")
+    print(f"{headline(summary, read_header(args.journal))}; report in {args.out}")
     return 0
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..engine.clock import ClockError
+from ..journal import ReplayError
 from ..scenario.values import dec, duration_ms, parse_at
 from .probe import make_probe
 from .progress import Progress, line, pnl
@@ -62,11 +63,13 @@ class Result:
     start: int
     now: int
     wall_s: float
-    fills: int
+    fills: int                          # the bot's fills (a self-trade counts two, as fills.csv)
     rejections: int
-    pnl: Decimal | None
+    pnl: Decimal | None                 # live estimate of the trading PnL (progress.pnl)
     currency: str
     notes: list[str] = field(default_factory=list)
+    summary: dict | None = None         # the report's summary (summary.json), when written
+    headline: str | None = None         # report.headline(summary): the end line's figures
 
     @property
     def exit_code(self) -> int:
@@ -215,7 +218,8 @@ class DryRun:
         tracker = mock.controller.tracker
         now = self.until if reason == "end" and self.until is not None else ex.clock.now()
         result = Result(reason, bot_exit, self.journal_path, None, start, now,
-                        time.monotonic() - wall0, tracker.fills, tracker.rejections,
+                        time.monotonic() - wall0, tracker.fill_rows.get(self.account, 0),
+                        tracker.rejections,
                         pnl(ex, self.account, self.initial, self.currency), self.currency)
         self._report(result)
         return result
@@ -241,8 +245,8 @@ class DryRun:
                 clock = ex.clock
                 waiting = clock.tracks_activity and clock.busy > 0
                 progress.update(line(clock.now(), start, self.until, now_wall - wall0, rate,
-                                     ctl.tracker.fills, pnl(ex, self.account, self.initial,
-                                                            self.currency),
+                                     ctl.tracker.fill_rows.get(self.account, 0),
+                                     pnl(ex, self.account, self.initial, self.currency),
                                      self.currency, waiting))
         finally:
             for task in waits:
@@ -265,6 +269,7 @@ class DryRun:
 
     def _report(self, result: Result) -> None:
         if not self.opts.report:
+            self._headline(result)
             return
         try:
             from . import report
@@ -283,13 +288,28 @@ class DryRun:
         extra = {k: v for k, v in (("account", self.account), ("valuation", self.currency),
                                    ("parquet", parquet)) if k in accepted}
         try:
-            report.write_report(str(result.journal), str(out), **extra)
+            result.summary = report.write_report(str(result.journal), str(out), **extra)
         except getattr(report, "ReportError", ()) as e:
             if "html" not in accepted:
                 raise
             result.notes.append(f"no HTML report: {e}")
-            report.write_report(str(result.journal), str(out), html=False, **extra)
+            result.summary = report.write_report(str(result.journal), str(out), html=False,
+                                                 **extra)
         result.report = out
+        self._headline(result)
+
+    def _headline(self, result: Result) -> None:
+        """The end line's figures from the journal, by the report's own definitions (the
+        summary just written, or measured now): one number, one name, in both places."""
+        from .metrics import collect
+        from .reading import read_header
+        from .report import headline
+        try:
+            summary = result.summary or collect(result.journal, self.account,
+                                                self.currency).summary()
+            result.headline = headline(summary, read_header(result.journal))
+        except (ReplayError, OSError, ValueError, KeyError, ArithmeticError) as e:
+            result.notes.append(f"no figures from the journal: {e}")
 
 
 def summary(result: Result) -> str:
@@ -297,10 +317,11 @@ def summary(result: Result) -> str:
     elapsed = result.now - result.start
     speed = elapsed / 1000 / result.wall_s if result.wall_s > 0 else 0
     money = f"{result.pnl:+.2f} {result.currency}" if result.pnl is not None else "-"
+    figures = result.headline or f"trading PnL {money}, fills {result.fills}"
     bot = "" if result.bot_exit is None else f", bot exit code {result.bot_exit}"
     lines = [f"dryrun: {result.reason} at {duration_text(elapsed)} of clock time in "
-             f"{result.wall_s:.1f}s (x{speed:,.0f}); fills {result.fills}, rejections "
-             f"{result.rejections}, PnL {money}{bot}",
+             f"{result.wall_s:.1f}s (x{speed:,.0f}); {figures}, rejections "
+             f"{result.rejections}{bot}",
              f"dryrun: journal {result.journal}"]
     if result.report is not None:
         lines.append(f"dryrun: report {result.report}")

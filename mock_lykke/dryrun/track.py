@@ -51,6 +51,7 @@ class Tracker:
         self.source: str | None = None     # who runs commands now, when not an API call
         self.calls = 0
         self.fills = 0                 # fill notes written (a tracked account on a side)
+        self.fill_rows: dict[str, int] = {}    # per tracked account: its fills (a self-trade: 2)
         self.rejections = 0            # of tracked accounts
         self._known: set[str] = set()  # tracked orders already noted
         self._depth = 0
@@ -249,6 +250,10 @@ class Tracker:
             if not (self.tracked(maker_name) or self.tracked(taker_name)):
                 continue
             self.fills += 1
+            for name in {maker_name, taker_name}:
+                if self.tracked(name):
+                    self.fill_rows[name] = self.fill_rows.get(name, 0) + (
+                        2 if maker_name == taker_name else 1)
             maker, taker = orders[maker_trade.order_id], orders[taker_trade.order_id]
             self._note("fill", {
                 "pair": maker_trade.pair_id, "price": maker_trade.price,

@@ -149,8 +149,8 @@ def make_fault(fault_id: int, spec: dict, start_ms: int, rng: Random) -> Fault:
     message = spec.get("message")
     if message is None and code is not None:
         message = ME_MESSAGES.get(code, DEFAULT_MESSAGES.get(code, "Injected fault"))
-    elif message is None and (status or spec.get("httpStatus")):
-        message = "Injected fault"
+    elif message is None and status:
+        message = "Injected fault"          # an httpStatus's default is the server's own text
     call = FaultAction(delay_ms=delay, error_code=code, grpc_status=status,
                        http_status=spec.get("httpStatus"), message=message)
     if not (delay or code is not None or status or call.http_status):
