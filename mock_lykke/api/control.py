@@ -163,6 +163,22 @@ def advance(c, p, body, q):
     return c.advance(ms=body.get("ms", body.get("by", 0)))
 
 
+@route("POST", "/clock/pause")
+def pause(c, p, body, q):
+    return c.pause()
+
+
+@route("POST", "/clock/resume")
+def resume(c, p, body, q):
+    return c.resume()
+
+
+@route("PUT", "/clock/speed", OBJECT)
+def speed(c, p, body, q):
+    (value,) = _need(body, "speed")
+    return c.set_speed(value)
+
+
 @route("POST", "/reset")
 def reset(c, p, body, q):
     return c.reset()
