@@ -141,6 +141,8 @@ def add_control_routes(app: web.Application, mock) -> None:
         except ControlError as e:
             return _error(e.message, e.status, e.code)
 
+    from .ui import add_ui_routes
+    add_ui_routes(app, mock)                # the dashboard (/_mock/ui), before the catch-all
     app.router.add_route("*", PREFIX + "/{tail:.*}", handler)
 
 
