@@ -57,9 +57,10 @@ def _dumps(obj) -> str:
 
 class Page:
     """One open page: the frames not yet written to it."""
-    __slots__ = ("frames", "waiter", "closed", "cut")
+    __slots__ = ("frames", "waiter", "closed", "cut", "transport")
 
-    def __init__(self):
+    def __init__(self, transport=None):
+        self.transport = transport              # to notice a page that went away
         self.frames: deque = deque()
         self.waiter: asyncio.Future | None = None
         self.closed = False
@@ -110,13 +111,15 @@ class Feed:
         self._now = None
         self._slow: dict = {}
         self._ticks = 0
+        self.idle = asyncio.Event()             # set while no page is open
+        self.idle.set()
 
     # --- pages ------------------------------------------------------------------------
-    def open(self) -> Page:
+    def open(self, transport=None) -> Page:
         """A new page, its first message (the whole picture) already queued."""
         if not self.pages:
             self._start()
-        page = Page()
+        page = Page(transport)
         page.push(self._encode("snapshot", self.picture()))
         self.pages[page] = None
         return page
@@ -131,6 +134,7 @@ class Feed:
         if self._shutdown not in self.mock.on_stop:      # once: the server's stop ends pages
             self.mock.on_stop.append(self._shutdown)
         self._bind()
+        self.idle.clear()
         self.mock.on_reset.append(self._on_reset)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="dashboard")
 
@@ -144,6 +148,7 @@ class Feed:
         if self._task is not None:
             self._task.cancel()
             self._task = None
+        self.idle.set()
 
     async def _shutdown(self) -> None:
         for page in list(self.pages):
@@ -186,6 +191,10 @@ class Feed:
     async def _run(self) -> None:
         while self.pages:
             await asyncio.sleep(FRAME_S)
+            for page in [p for p in self.pages if _gone(p)]:
+                self.close(page)
+            if not self.pages:
+                break
             try:
                 frame = self._frame()
             except Exception:           # a bug here must not end the mock
@@ -254,7 +263,8 @@ class Feed:
         c = self.mock.controller
         if c is None:
             return {"quirks": self.mock.exchange.quirks.as_dict()}
-        return {"faults": c.faults_list(), "latency": c.latency(), "quirks": c.quirks(),
+        faults = c.faults.describe() if c.faults is not None else []
+        return {"faults": faults, "latency": c.latency(), "quirks": c.quirks(),
                 "market": c.market(), "warnings": list(c.warnings)}
 
     def time(self) -> dict:
@@ -329,6 +339,11 @@ def _levels(side, names: dict) -> list:
         if len(out) >= DEPTH:
             break
     return out
+
+
+def _gone(page: Page) -> bool:
+    transport = page.transport
+    return transport is not None and transport.is_closing()
 
 
 def _trade(t) -> dict:
@@ -415,7 +430,7 @@ def add_ui_routes(app, mock) -> None:
                                            "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
         await resp.prepare(request)
-        p = feed.open()
+        p = feed.open(request.transport)
         try:
             while (data := await p.next()) is not None:
                 await resp.write(data)

@@ -8,6 +8,7 @@ const TOKEN = (() => {
   if (q) sessionStorage.setItem("mock-lykke-token", q);
   return q || sessionStorage.getItem("mock-lykke-token") || "";
 })();
+const DEPTH_RANGE = 0.03;   // the depth chart shows the book within 3 % of the mid
 const TAPE_ROWS = 200, JOURNAL_KEEP = 3000, JOURNAL_ROWS = 400;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -74,7 +75,9 @@ function snapshot(s) {
   state.trades = {}; state.tradeIds = new Set();
   state.accounts = {};
   state.journal = []; state.journalN = 0; state.kinds = new Set();
-  $("#scenario").textContent = [s.scenario, s.seed != null ? "seed " + s.seed : null].filter(Boolean).join(" · ");
+  const name = s.scenario ? String(s.scenario).split(/[\\/]/).pop() : null;   // a file's name, not its path
+  $("#scenario").textContent = [name, s.seed != null ? "seed " + s.seed : null].filter(Boolean).join(" · ");
+  $("#scenario").title = s.scenario || "";
   if (!state.pair || !s.pairs.some((p) => p.id === state.pair)) state.pair = s.pairs.length ? s.pairs[0].id : null;
   addTrades(s.trades);
   for (const a of s.accounts) state.accounts[a.name] = a;
@@ -211,8 +214,13 @@ function renderDepth() {
   g.clearRect(0, 0, w, h);
   const book = state.books[state.pair] || { bids: [], asks: [] };
   if (!book.bids.length && !book.asks.length) return;
-  const cum = (levels) => { let s = 0; return levels.map((l) => [+l[0], (s += +l[1])]); };
+  // within DEPTH_RANGE of the mid (a far-away order would squash the rest)
+  const best = [book.bids[0], book.asks[0]].filter(Boolean).map((l) => +l[0]);
+  const mid = best.reduce((a, b) => a + b, 0) / best.length;
+  const near = (l) => Math.abs(+l[0] - mid) <= mid * DEPTH_RANGE;
+  const cum = (levels) => { let s = 0; return levels.filter(near).map((l) => [+l[0], (s += +l[1])]); };
   const bids = cum(book.bids), asks = cum(book.asks);
+  if (!bids.length && !asks.length) return;
   const prices = bids.concat(asks).map((p) => p[0]);
   const lo = Math.min(...prices), hi = Math.max(...prices);
   const top = Math.max(...bids.concat(asks).map((p) => p[1]));
@@ -386,8 +394,10 @@ function bucket(t) {
 
 function updateCandle(t) {
   if (!series) return;
+  const count = candles.length;
   const bar = bucket(t);
   if (bar) series.update({ ...bar });
+  if (candles.length !== count && candles.length <= 120) chart.timeScale().fitContent();  // until it is full
 }
 
 // --- controls -----------------------------------------------------------------------------

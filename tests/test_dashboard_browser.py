@@ -1,0 +1,151 @@
+"""The dashboard in a real browser: Playwright for Python driving Debian's `chromium`.
+
+Against a running `mock-lykke serve` (a subprocess, as a user runs it): a fill made through
+gRPC shows in the trades tape and the order-book ladder within a second; the page's controls
+(advance the clock, add a fault, switch a quirk, place an order, explain it) change the mock's
+state as its control API then reports. The page makes no request outside the mock's origin.
+
+Skipped without `chromium` (apt-get install -y chromium) or the `playwright` package.
+Playwright's own browser download is not used: chromium is launched by `executable_path`.
+With MOCK_LYKKE_SCREENSHOT=1 the final screenshot is written to docs/img/dashboard.png.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import grpc
+import pytest
+
+from mock_lykke.proto import privateService_pb2 as pv, privateService_pb2_grpc as pvg
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="the playwright package is not installed (the test extra)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SECOND = 1000                   # ms: how long the page may take to show a fill
+
+
+@pytest.fixture(scope="module")
+def mock(tmp_path_factory):
+    """`mock-lykke serve` on the market-maker scenario (virtual clock), until the module ends."""
+    ready = tmp_path_factory.mktemp("serve") / "ready.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_lykke.cli", "serve", "--grpc-port", "0", "--rest-port", "0",
+         "--scenario", str(ROOT / "scenarios" / "market-maker.yaml"), "--ready-file", str(ready)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:              # blocks until the server says it is ready
+            if line.startswith("mock-lykke ready"):
+                break
+        info = json.loads(ready.read_text())
+        yield info
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def control(mock, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(mock["rest"] + "/_mock" + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def key(mock, name):
+    return next(a["apiKey"] for a in mock["accounts"] if a["name"] == name)
+
+
+def test_the_dashboard_shows_a_grpc_fill_and_its_controls_steer_the_mock(mock, browser, tmp_path):
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(mock["rest"] + "/_mock/ui")
+    expect(page.locator("#status")).to_have_text("live")
+    ask = page.locator('#ladder tr.ask[data-price="10010"] td:nth-child(2)')
+    expect(ask).to_have_text("0.5")                     # the maker's best ask, at start
+
+    auth = (("authorization", f"Bearer {key(mock, 'trader')}"),)
+    with grpc.insecure_channel(mock["grpc"]) as channel:
+        api = pvg.PrivateServiceStub(channel)
+        reply = api.PlaceMarketOrder(pv.MarketOrderRequest(
+            assetPairId="BTCUSD", side=pv.buy, volume="0.2"), metadata=auth)
+        assert not reply.HasField("error"), reply.error
+        # within a second, the fill is on the tape and the ladder
+        first = page.locator("#tape tbody tr").first
+        expect(first).to_contain_text("10010", timeout=SECOND)
+        expect(first).to_contain_text("0.2", timeout=SECOND)
+        expect(ask).to_have_text("0.3", timeout=SECOND)
+
+        # advance the clock from the page: the mock's clock moved, the page shows it
+        page.fill("#advance-by", "15m")
+        page.click("#advance")
+        expect(page.locator("#clock")).to_have_text("2026-01-01 00:15:00.000")
+        assert control(mock, "GET", "/time")["elapsed"] == 15 * 60_000
+
+        # add a fault from the page: the mock has it, and a gRPC call meets it
+        page.fill("#fault-spec", '{"method": "PlaceLimitOrder", "error": "meNotEnoughFunds", '
+                                 '"times": 1}')
+        page.click("#fault-add")
+        expect(page.locator("#faults li[data-fault]")).to_have_count(1)
+        faults = control(mock, "GET", "/faults")
+        assert [(f["method"], f["error"]) for f in faults] == [("PlaceLimitOrder",
+                                                                "meNotEnoughFunds")]
+        refused = api.PlaceLimitOrder(pv.LimitOrderRequest(
+            assetPairId="BTCUSD", side=pv.buy, volume="0.01", price="9000"), metadata=auth)
+        assert refused.HasField("error") and refused.error.code != 0
+
+    # switch a quirk off from the page
+    page.uncheck('#quirks input[data-quirk="negative-ask-volumes"]')
+    expect(page.locator('#quirks input[data-quirk="negative-ask-volumes"]')).not_to_be_checked()
+    assert control(mock, "GET", "/quirks")["negative-ask-volumes"] is False
+
+    # place a limit order as the trader from the page, then explain it from its row
+    page.select_option("#o-account", "trader")
+    page.select_option("#o-type", "limit")
+    page.fill("#o-volume", "0.1")
+    page.fill("#o-price", "9000")
+    page.click("#o-place")
+    row = page.locator('#accounts [data-account="trader"] tr[data-order]')
+    expect(row).to_have_count(1)
+    order_id = row.get_attribute("data-order")
+    assert control(mock, "GET", "/state")["orders"][-1]["id"] == order_id
+    page.locator('#ladder tr.mine').first.wait_for()   # the trader's order marked on the ladder
+    row.locator('button[title="explain"]').click()
+    expect(page.locator("#explain-text")).to_contain_text(f"order {order_id} (trader)")
+    page.keyboard.press("Escape")
+
+    # the journal lists every control call, filterable by kind
+    page.select_option("#j-kind", "place_limit")
+    expect(page.locator("#journal tbody tr").first).to_contain_text("9000")
+
+    page.select_option("#j-kind", "")
+    page.evaluate("document.getElementById('toast').hidden = true")
+    shot = tmp_path / "dashboard.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("MOCK_LYKKE_SCREENSHOT"):
+        shutil.copyfile(shot, ROOT / "docs" / "img" / "dashboard.png")
+    origin = mock["rest"]
+    assert [u for u in requested if not u.startswith(origin + "/")] == []
+    assert errors == []
+    page.close()
