@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="lockstep: quiet wall time before the first step (default: the "
                         "scenario's clock.warmup, else 200ms)")
     s.add_argument("--journal", metavar="FILE", help="write every accepted command as JSONL")
+    s.add_argument("--ui", action="store_true",
+                   help="print the live dashboard's address (GET /_mock/ui; docs/dashboard.md)")
 
     v = sub.add_parser("validate", help="check scenario files; print every problem")
     v.add_argument("files", nargs="+", metavar="FILE")
@@ -178,6 +180,8 @@ async def run_server(mock, args, server_cls=None, tls=None) -> int:
         if args.ready_file:            # before printing: once printed, the file is there
             write_atomic(args.ready_file, json.dumps(info, indent=2) + "\n")
         _print_ready(info, mock)
+        if getattr(args, "ui", False):
+            print(f"  dashboard  {info['rest']}/_mock/ui", flush=True)
         await stop.wait()
         print("mock-lykke: stopping", flush=True)
         await server.stop()

@@ -2,7 +2,11 @@
 
 The page itself, in a browser, is tests/test_dashboard_browser.py."""
 import asyncio
+import io
 import json
+import subprocess
+import sys
+import urllib.request
 
 import aiohttp
 import pytest
@@ -159,3 +163,44 @@ async def test_explain_an_order_without_tracking_gives_its_history(served):
     assert "status Matched" in lines[1] and "fill" in lines[2] and "as taker" in lines[2]
     async with http.get(url + "/_mock/ui/explain/no-such-order") as resp:
         assert resp.status == 404
+
+
+def test_serve_ui_prints_the_dashboards_address(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_lykke.cli", "serve", "--grpc-port", "0", "--rest-port", "0",
+         "--ui"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:              # blocks until the server prints it
+            if line.strip().startswith("dashboard"):
+                break
+        url = line.split()[-1]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/_mock/ui")
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert resp.status == 200 and b"mock-lykke dashboard" in resp.read()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
+WATCHER = """
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/_mock/ui/events", timeout=30) as resp:
+    for line in resp:
+        if line.startswith(b"data: "):
+            picture = json.loads(line[6:])
+            break
+open(sys.argv[2], "w").write(json.dumps({"bot": picture["bot"], "mode": picture["time"]["mode"]}))
+"""
+
+
+def test_dryrun_ui_prints_the_address_and_the_page_marks_the_bots_account(tmp_path):
+    from dryrun_support import WORLD
+    from mock_lykke.dryrun.run import Options, dry_run
+    seen = tmp_path / "seen.json"
+    out = io.StringIO()
+    code = dry_run(Options(scenario=str(WORLD), journal=str(tmp_path / "j.jsonl"), ui=True,
+                           account="market", command=[sys.executable, "-c", WATCHER, "{rest}",
+                                                      str(seen)]), out)
+    assert code == 0, out.getvalue()
+    assert "mock-lykke dryrun: dashboard http://127.0.0.1:" in out.getvalue()
+    assert json.loads(seen.read_text()) == {"bot": "market", "mode": "lockstep"}

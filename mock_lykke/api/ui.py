@@ -309,7 +309,7 @@ class Feed:
         return {
             "scenario": c.scenario.name if c is not None and c.scenario is not None else None,
             "seed": c.seed if c is not None else None,
-            "track": (header or {}).get("track"),
+            "bot": ((header or {}).get("dryrun") or {}).get("account"),
             "pairs": pairs,
             "books": {p["id"]: self.ladder(p["id"]) for p in pairs},
             "trades": [_trade(t) for p in pairs

@@ -143,8 +143,7 @@ function addJournal(entries, skipped) {
 }
 
 function defaultMark(s) {
-  const track = s.track && Array.isArray(s.track.accounts) ? s.track.accounts[0] : null;
-  if (track) return track;
+  if (s.bot) return s.bot;                  // a dry-run's bot
   const makers = new Set((s.market || []).map((m) => m.account));
   const names = s.accounts.map((a) => a.name).filter((n) => n !== "fees");
   return names.find((n) => !makers.has(n)) || names[0] || null;
