@@ -204,3 +204,16 @@ def test_dryrun_ui_prints_the_address_and_the_page_marks_the_bots_account(tmp_pa
     assert code == 0, out.getvalue()
     assert "mock-lykke dryrun: dashboard http://127.0.0.1:" in out.getvalue()
     assert json.loads(seen.read_text()) == {"bot": "market", "mode": "lockstep"}
+
+
+async def test_a_bare_mock_without_a_scenario_has_a_picture_too():
+    from mock_lykke.state import Mock
+    mock = Mock(exchange=world(ORDERS).exchange)
+    feed = ui.Feed(mock)
+    page = feed.open()
+    picture = json.loads(page.frames[0].split(b"data: ", 1)[1])
+    assert picture["scenario"] is None and picture["journal"] == []
+    assert picture["books"]["BTCUSD"]["bids"] == [["9990", "1", {"market": "1"}]]
+    assert "faults" not in picture and picture["quirks"]["negative-ask-volumes"] is True
+    feed.close(page)
+    assert feed.idle.is_set()

@@ -34,23 +34,27 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 SECOND = 1000                   # ms: how long the page may take to show a fill
 
 
-@pytest.fixture(scope="module")
-def mock(tmp_path_factory):
-    """`mock-lykke serve` on the market-maker scenario (virtual clock), until the module ends."""
-    ready = tmp_path_factory.mktemp("serve") / "ready.json"
+def serve(folder, *extra):
+    """`mock-lykke serve` on the market-maker scenario; yields its ready file's contents."""
+    ready = folder / "ready.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "mock_lykke.cli", "serve", "--grpc-port", "0", "--rest-port", "0",
-         "--scenario", str(ROOT / "scenarios" / "market-maker.yaml"), "--ready-file", str(ready)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--scenario", str(ROOT / "scenarios" / "market-maker.yaml"), "--ready-file", str(ready),
+         *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for line in proc.stdout:              # blocks until the server says it is ready
             if line.startswith("mock-lykke ready"):
                 break
-        info = json.loads(ready.read_text())
-        yield info
+        yield json.loads(ready.read_text())
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def mock(tmp_path_factory):
+    """The scenario on its virtual clock, until the module ends."""
+    yield from serve(tmp_path_factory.mktemp("serve"))
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +153,30 @@ def test_the_dashboard_shows_a_grpc_fill_and_its_controls_steer_the_mock(mock, b
     assert [u for u in requested if not u.startswith(origin + "/")] == []
     assert errors == []
     page.close()
+
+
+def test_on_a_realtime_clock_the_page_pauses_resumes_and_sets_the_speed(browser, tmp_path):
+    expect = sync_api.expect
+    for info in serve(tmp_path, "--clock", "realtime"):
+        page = browser.new_page()
+        page.goto(info["rest"] + "/_mock/ui")
+        mode = page.locator("#clock-mode")
+        expect(mode).to_have_text("realtime")
+        expect(page.locator("#advance")).to_be_disabled()      # virtual clocks only
+        page.click("#pause")
+        expect(mode).to_have_text("realtime · paused")
+        paused = control(info, "GET", "/time")
+        assert paused["paused"] is True
+        expect(page.locator("#clock")).to_have_text(
+            paused["iso"].replace("T", " ").replace("Z", ""))    # the page stopped with it
+        page.fill("#speed", "5")
+        page.click("#set-speed")
+        expect(mode).to_have_text("realtime ×5 · paused")
+        page.click("#resume")
+        expect(mode).to_have_text("realtime ×5")
+        now = control(info, "GET", "/time")
+        assert now["paused"] is False and now["speed"] == 5.0
+        entries = control(info, "GET", "/journal?since=0&limit=10000")["entries"]
+        assert [e["args"] for e in entries if e["cmd"] == "clock" and e["args"]] == \
+            [{"paused": True}, {"speed": 5.0}, {"paused": False}]
+        page.close()
