@@ -44,9 +44,9 @@ GOALS = [  # (label, key, goal text, met(value))
      lambda v: v <= 5),
     ("  floor (bare grpc.aio), same load", "fanout_low_floor_p99_ms", "<= 5",
      lambda v: v <= 5),
-    ("gRPC calls/s, dashboard open / closed", "dashboard_throughput_ratio", ">= 0.9",
-     lambda v: v >= 0.9),
-    ("  server CPU per call, closed / open", "dashboard_server_cpu_ratio", ">= 0.9",
+    ("dashboard open/closed, calls per CPU s", "dashboard_server_cpu_ratio",
+     ">= 0.9", lambda v: v >= 0.9),
+    ("  gRPC calls/s (wall), open / closed", "dashboard_throughput_ratio", ">= 0.9",
      lambda v: v >= 0.9),
 ]
 PARTS = ("engine", "memory", "transport", "startup", "replay", "fanout", "dashboard")

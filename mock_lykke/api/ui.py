@@ -25,6 +25,7 @@ import json
 import logging
 from collections import deque
 from decimal import Decimal
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from urllib.parse import urlencode
@@ -166,7 +167,7 @@ class Feed:
         self._skipped_trades = 0
         journal = self._journal()
         self._journal_n = journal.count if journal is not None else 0
-        self._now = None
+        self._now = ex.clock.now()              # as the picture a page gets now says
         self._slow = self._slow_parts()
 
     def _on_reset(self) -> None:
@@ -181,8 +182,9 @@ class Feed:
             if t is ev.BookChanged:
                 self._pairs.add(e.pair_id)
             elif t is ev.PublicTradesAdded:
-                if len(self._trades) + len(e.trades) > MAX_ROWS:
-                    self._skipped_trades += len(e.trades)
+                over = len(self._trades) + len(e.trades) - MAX_ROWS
+                if over > 0:                    # the deque drops the oldest
+                    self._skipped_trades += over
                 self._trades.extend(e.trades)
             elif t is ev.BalancesChanged or t is ev.OrdersChanged:
                 self._wallets.add(e.wallet_id)
@@ -401,11 +403,8 @@ def explain_order(mock, order_id: str) -> dict:
 # --- the routes ---------------------------------------------------------------------------
 def add_ui_routes(app, mock) -> None:
     """Add the dashboard's routes (before the control API's catch-all)."""
-    files = {p.relative_to(STATIC).as_posix(): p for p in STATIC.rglob("*") if p.is_file()}
-
-    html = files["index.html"].read_text(encoding="utf-8")
-
     async def page(request: web.Request) -> web.StreamResponse:
+        html = _files()["index.html"].read_text(encoding="utf-8")
         # with a control token the page's own files ask with it too (a script tag sends no
         # header); the page keeps it and sends it as a header on every control call
         token = request.query.get("token")
@@ -416,7 +415,7 @@ def add_ui_routes(app, mock) -> None:
                                      "Referrer-Policy": "no-referrer"})
 
     async def static(request: web.Request) -> web.StreamResponse:
-        path = files.get(request.match_info["name"])
+        path = _files().get(request.match_info["name"])
         if path is None:
             raise web.HTTPNotFound()
         return _file(path)
@@ -456,6 +455,12 @@ def add_ui_routes(app, mock) -> None:
 def is_ui_stream(path: str) -> bool:
     """The page's event stream: long-lived, not work a lockstep clock waits for."""
     return path == UI_PATH + "/events"
+
+
+@cache
+def _files() -> dict[str, Path]:
+    """The page's files by their path under ui_static/ (looked up once, on first use)."""
+    return {p.relative_to(STATIC).as_posix(): p for p in STATIC.rglob("*") if p.is_file()}
 
 
 def _file(path: Path) -> web.Response:
