@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -73,6 +74,16 @@ def control(mock, method, path, body=None):
         return json.loads(resp.read())
 
 
+def has_sessions(mock) -> bool:
+    try:
+        control(mock, "GET", "/sessions")
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return False
+        raise
+    return True
+
+
 def key(mock, name):
     return next(a["apiKey"] for a in mock["accounts"] if a["name"] == name)
 
@@ -86,6 +97,8 @@ def test_the_dashboard_shows_a_grpc_fill_and_its_controls_steer_the_mock(mock, b
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(mock["rest"] + "/_mock/ui")
     expect(page.locator("#status")).to_have_text("live")
+    if not has_sessions(mock):                            # no sessions API: no tabs
+        expect(page.locator("#sessions")).to_be_hidden()
     ask = page.locator('#ladder tr.ask[data-price="10010"] td:nth-child(2)')
     expect(ask).to_have_text("0.5")                     # the maker's best ask, at start
 
@@ -157,9 +170,18 @@ def test_the_dashboard_shows_a_grpc_fill_and_its_controls_steer_the_mock(mock, b
 
 def test_on_a_realtime_clock_the_page_pauses_resumes_and_sets_the_speed(browser, tmp_path):
     expect = sync_api.expect
+    """(The sessions API is another part's: its answer is stood in for here.)"""
     for info in serve(tmp_path, "--clock", "realtime"):
         page = browser.new_page()
+        other = "http://127.0.0.1:1"              # (never opened)
+        sessions = {"sessions": [{"id": "main", "rest": info["rest"]},
+                                 {"id": "second", "rest": other}]}
+        page.route("**/_mock/sessions", lambda route: route.fulfill(json=sessions))
         page.goto(info["rest"] + "/_mock/ui")
+        tabs = page.locator("#sessions a")        # one tab per session, this one marked
+        expect(tabs).to_have_count(2)
+        expect(page.locator("#sessions a.on")).to_have_text("main")
+        assert tabs.nth(1).get_attribute("href") == other + "/_mock/ui"
         mode = page.locator("#clock-mode")
         expect(mode).to_have_text("realtime")
         expect(page.locator("#advance")).to_be_disabled()      # virtual clocks only
