@@ -202,3 +202,29 @@ def test_on_a_realtime_clock_the_page_pauses_resumes_and_sets_the_speed(browser,
         assert [e["args"] for e in entries if e["cmd"] == "clock" and e["args"]] == \
             [{"paused": True}, {"speed": 5.0}, {"paused": False}]
         page.close()
+
+
+def test_the_page_carries_a_control_token_and_resets_the_mock(mock, browser):
+    """Opened as /_mock/ui?token=..., the page sends the token with everything it asks the
+    mock (the control API's token check is another part's: the headers are checked here)."""
+    expect = sync_api.expect
+    page = browser.new_page()
+    sent = []
+    page.on("request", lambda r: sent.append((r.url, r.headers)))
+    page.on("dialog", lambda d: d.accept())             # "Reset the exchange …?"
+    page.goto(mock["rest"] + "/_mock/ui?token=s3cret")
+    expect(page.locator("#status")).to_have_text("live")
+    page.fill("#advance-by", "1s")
+    page.click("#advance")
+    expect(page.locator("#toast")).to_contain_text("advanced to")
+    page.click("#reset")
+    expect(page.locator("#clock")).to_have_text("2026-01-01 00:00:00.000")
+    assert control(mock, "GET", "/time")["elapsed"] == 0
+    expect(page.locator("#tape tbody tr")).to_have_count(0)     # the new world's picture
+    ours = [(u, h) for u, h in sent if u.startswith(mock["rest"] + "/_mock/ui")]
+    assert ours and all("token=s3cret" in u for u, _ in ours)     # page, files, events
+    calls = [h for u, h in sent if "/_mock/advance" in u or "/_mock/reset" in u]
+    assert len(calls) == 2
+    assert all(h.get("authorization") == "Bearer s3cret" and h.get("x-mock-token") == "s3cret"
+               for h in calls)
+    page.close()
