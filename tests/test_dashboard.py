@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from mock_lykke.api import ui
+from mock_lykke.dryrun.explain import explain
 from mock_lykke.server import MockServer
 from test_scenario_support import START, example, world
 
@@ -217,3 +218,11 @@ async def test_a_bare_mock_without_a_scenario_has_a_picture_too():
     assert "faults" not in picture and picture["quirks"]["negative-ask-volumes"] is True
     feed.close(page)
     assert feed.idle.is_set()
+
+
+def test_explain_in_a_tracked_run_tells_the_journals_notes():
+    c = world(ORDERS, track=True)
+    order_id = c.place_limit("trader", "BTCUSD", "buy", "0.5", "10010")
+    lines = ui.explain_order(c.mock, order_id)["lines"]
+    assert lines == explain(list(c.journal.entries), order_id)
+    assert any("as taker, against the resting sell order" in line for line in lines)

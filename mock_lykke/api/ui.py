@@ -234,7 +234,7 @@ class Feed:
             self._skipped_trades = 0
         if self._wallets:
             accounts = [ex.accounts[w] for w in sorted(self._wallets) if w in ex.accounts]
-            out["accounts"] = [self.account(a) for a in accounts]
+            out["accounts"] = [self.account(a) for a in accounts if a.api_key]
             self._wallets.clear()
         journal = self._journal()
         if journal is not None and journal.count != self._journal_n:
