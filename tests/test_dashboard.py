@@ -91,13 +91,26 @@ async def test_each_frame_coalesces_what_happened_since_the_last(served):
         assert frame["books"]["BTCUSD"]["asks"][0][1] == "0.5"
 
 
+class Transport:
+    aborted = False
+
+    def is_closing(self):
+        return self.aborted
+
+    def abort(self):
+        self.aborted = True
+
+
 async def test_a_page_that_falls_behind_is_cut_off():
     c = world(ORDERS)
     feed = ui.Feed(c.mock)
-    page = feed.open()                      # its snapshot is queued and never read
-    for _ in range(ui.BEHIND_FRAMES):
+    transport = Transport()
+    page = feed.open(transport)             # its snapshot is queued and never read
+    for _ in range(ui.BEHIND_FRAMES - 1):
         feed._broadcast(b"event: frame\ndata: {}\n\n")
-    assert page.closed and page.cut and not feed.pages
+    assert not page.closed
+    feed._broadcast(b"event: frame\ndata: {}\n\n")
+    assert page.closed and page.cut and transport.aborted and not feed.pages
     assert not c.exchange.listeners and feed.idle.is_set()
 
 

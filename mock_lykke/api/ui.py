@@ -78,6 +78,8 @@ class Page:
         self.closed, self.cut = True, self.cut or cut
         self.frames.clear()
         self._wake()
+        if cut and self.transport is not None:
+            self.transport.abort()      # its writer may be stuck on a browser that does not read
 
     def _wake(self) -> None:
         if self.waiter is not None and not self.waiter.done():
@@ -433,8 +435,6 @@ def add_ui_routes(app, mock) -> None:
         try:
             while (data := await p.next()) is not None:
                 await resp.write(data)
-            if p.cut:
-                await resp.write(b"event: cut\ndata: {}\n\n")
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:

@@ -61,9 +61,6 @@ function connect() {
   source.addEventListener("open", () => { status.textContent = "live"; status.className = "status live"; });
   source.addEventListener("snapshot", (e) => snapshot(JSON.parse(e.data)));
   source.addEventListener("frame", (e) => frame(JSON.parse(e.data)));
-  source.addEventListener("cut", () => {
-    status.textContent = "cut off (fell behind); reconnecting"; status.className = "status down";
-  });
   source.addEventListener("error", () => {
     status.textContent = "disconnected; retrying"; status.className = "status down";
   });
