@@ -239,3 +239,10 @@ def test_explain_in_a_tracked_run_tells_the_journals_notes():
     lines = ui.explain_order(c.mock, order_id)["lines"]
     assert lines == explain(list(c.journal.entries), order_id)
     assert any("as taker, against the resting sell order" in line for line in lines)
+
+
+def test_a_tests_lykke_fixture_serves_the_dashboard_from_its_own_thread(lykke):
+    with urllib.request.urlopen(lykke.rest_url + "/_mock/ui/events", timeout=30) as resp:
+        assert resp.readline() == b"event: snapshot\n"
+        picture = json.loads(resp.readline()[len(b"data: "):])
+    assert picture["time"]["mode"] == "virtual" and picture["books"]
