@@ -151,6 +151,8 @@ def _print_ready(info: dict, mock, out=None) -> None:
     lines += [f"    {a['name']:<{width}}  {a['apiKey']}" for a in info["accounts"]]
     if tls:
         lines += _tls_lines(info["caFile"])
+    if info.get("ui"):
+        lines.append(f"  dashboard  {info['ui']}")
     print("\n".join(lines), file=out or sys.stdout, flush=True)
 
 
@@ -177,11 +179,11 @@ async def run_server(mock, args, server_cls=None, tls=None) -> int:
             print(f"mock-lykke: cannot serve: {e}", file=sys.stderr)
             return EXIT_FAIL
         info = ready_info(server, mock)
+        if getattr(args, "ui", False):
+            info["ui"] = info["rest"] + "/_mock/ui"     # the live dashboard (docs/dashboard.md)
         if args.ready_file:            # before printing: once printed, the file is there
             write_atomic(args.ready_file, json.dumps(info, indent=2) + "\n")
         _print_ready(info, mock)
-        if getattr(args, "ui", False):
-            print(f"  dashboard  {info['rest']}/_mock/ui", flush=True)
         await stop.wait()
         print("mock-lykke: stopping", flush=True)
         await server.stop()
