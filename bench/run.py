@@ -14,7 +14,7 @@ import platform
 import sys
 import time
 
-from . import engine, fanout, replay, startup, transport
+from . import dashboard, engine, fanout, replay, startup, transport
 
 GOALS = [  # (label, key, goal text, met(value))
     ("gRPC place+cancel / floor", "grpc_ratio", ">= 0.85", lambda v: v >= 0.85),
@@ -44,8 +44,12 @@ GOALS = [  # (label, key, goal text, met(value))
      lambda v: v <= 5),
     ("  floor (bare grpc.aio), same load", "fanout_low_floor_p99_ms", "<= 5",
      lambda v: v <= 5),
+    ("dashboard open/closed, calls per CPU s", "dashboard_server_cpu_ratio",
+     ">= 0.9", lambda v: v >= 0.9),
+    ("  gRPC calls/s (wall), open / closed", "dashboard_throughput_ratio", ">= 0.9",
+     lambda v: v >= 0.9),
 ]
-PARTS = ("engine", "memory", "transport", "startup", "replay", "fanout")
+PARTS = ("engine", "memory", "transport", "startup", "replay", "fanout", "dashboard")
 
 
 def table(out: dict) -> str:
@@ -88,6 +92,8 @@ def main(argv=None) -> int:
         out.update(replay.measure())
     if "fanout" in parts:
         out.update(asyncio.run(fanout.measure()))
+    if "dashboard" in parts:
+        out.update(asyncio.run(dashboard.measure(rounds=a.rounds)))
     out["bench_seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(out, indent=2))
     print(table(out), file=sys.stderr)

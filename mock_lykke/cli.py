@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="lockstep: quiet wall time before the first step (default: the "
                         "scenario's clock.warmup, else 200ms)")
     s.add_argument("--journal", metavar="FILE", help="write every accepted command as JSONL")
+    s.add_argument("--ui", action="store_true",
+                   help="print the live dashboard's address (GET /_mock/ui; docs/dashboard.md)")
 
     v = sub.add_parser("validate", help="check scenario files; print every problem")
     v.add_argument("files", nargs="+", metavar="FILE")
@@ -206,6 +208,8 @@ def _print_ready(info: dict, mock, out=None, bound: dict | None = None) -> None:
     lines += [f"    {a['name']:<{width}}  {a['apiKey']}" for a in info["accounts"]]
     if tls:
         lines += _tls_lines(info["caFile"])
+    if info.get("ui"):
+        lines.append(f"  dashboard  {info['ui']}")
     print("\n".join(lines), file=out or sys.stdout, flush=True)
 
 
@@ -237,6 +241,8 @@ async def run_server(mock, args, server_cls=None, tls=None) -> int:
             print(f"mock-lykke: cannot serve: {e}", file=sys.stderr)
             return EXIT_FAIL
         info = ready_info(server, mock)
+        if getattr(args, "ui", False):
+            info["ui"] = info["rest"] + "/_mock/ui"     # the live dashboard (docs/dashboard.md)
         if args.ready_file:            # before printing: once printed, the file is there
             write_atomic(args.ready_file, json.dumps(info, indent=2) + "\n")
         warning = host_warning(args.host, token)

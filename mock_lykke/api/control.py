@@ -153,6 +153,8 @@ def add_control_routes(app: web.Application, mock) -> None:
         except BodyTimeout:
             return timed_out(_error("the request body did not arrive in time", 408))
 
+    from .ui import add_ui_routes
+    add_ui_routes(app, mock)                # the dashboard (/_mock/ui), before the catch-all
     app.router.add_route("*", PREFIX + "/{tail:.*}", handler)
 
 
@@ -173,6 +175,22 @@ def advance(c, p, body, q):
     if "to" in body:
         return c.advance(to=body["to"])
     return c.advance(ms=body.get("ms", body.get("by", 0)))
+
+
+@route("POST", "/clock/pause")
+def pause(c, p, body, q):
+    return c.pause()
+
+
+@route("POST", "/clock/resume")
+def resume(c, p, body, q):
+    return c.resume()
+
+
+@route("PUT", "/clock/speed", OBJECT)
+def speed(c, p, body, q):
+    (value,) = _need(body, "speed")
+    return c.set_speed(value)
 
 
 @route("POST", "/reset")

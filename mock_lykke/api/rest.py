@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 _COUNTER = web.AppKey("rest_request_counter", list)
 MAX_BODY = 30_000_000                  # Kestrel's default request body limit
 
+from .ui import is_ui_stream           # noqa: E402  (the dashboard's stream: no clock hold)
+
 
 # --- routes -------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -642,6 +644,8 @@ def create_app(mock, guard=None) -> web.Application:
         control = path == "/_mock" or path.startswith("/_mock/")
         # the control API does not start a lockstep clock held for the bot's first request
         tracked = not (control and not getattr(clock, "released", True))
+        if control and is_ui_stream(path):
+            tracked = False                 # the dashboard's stream is no participant
         if tracked:
             clock.enter()
         try:

@@ -44,6 +44,8 @@ def add_dryrun_parser(subparsers) -> argparse.ArgumentParser:
                    help="lockstep: judge quiet by wall time only, not by the bot's CPU use")
     p.add_argument("--parquet", action="store_true",
                    help="with --report: the tables as Parquet too (needs pyarrow)")
+    p.add_argument("--ui", action="store_true",
+                   help="print the live dashboard's address (GET /_mock/ui) when serving")
     p.add_argument("bot", nargs=argparse.REMAINDER, metavar="-- BOT COMMAND ...")
     p.set_defaults(handler=cmd_dryrun)
     return p
@@ -71,7 +73,7 @@ def cmd_dryrun(args) -> int:
                    seed=args.seed, clock=args.clock, speed=args.speed, quiet=args.quiet,
                    warmup=args.warmup, tls=args.tls, grace=args.grace, bot_log=args.bot_log,
                    currency=args.currency, progress=args.progress, cpu_probe=args.cpu_probe,
-                   parquet=args.parquet)
+                   parquet=args.parquet, ui=args.ui)
     return dry_run(opts)
 
 

@@ -52,6 +52,7 @@ class Options:
     progress: bool | None = None        # None: when stderr is a terminal
     cpu_probe: bool = True
     parquet: bool = False               # the report's tables as Parquet too
+    ui: bool = False                    # print the dashboard's address
 
 
 @dataclass
@@ -167,6 +168,9 @@ class DryRun:
         tls = self._tls()
         server = MockServer(mock, tls=tls)
         await server.start()
+        if self.opts.ui:
+            print(f"mock-lykke dryrun: dashboard {server.rest_url}/_mock/ui", file=self.out,
+                  flush=True)
         loop = asyncio.get_running_loop()
         handled = []
         for sig in (signal.SIGINT, signal.SIGTERM):

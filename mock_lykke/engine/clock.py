@@ -143,6 +143,18 @@ class Clock:
     def leave(self) -> None:
         """What enter() announced is done (the response sent, the message written)."""
 
+    # --- pause / resume / speed (what a mode allows; others raise ClockError) ------------
+    paused = False
+
+    def pause(self) -> None:
+        raise ClockError(f"the {self.mode} clock moves only on advance: nothing to pause")
+
+    def resume(self) -> None:
+        raise ClockError(f"the {self.mode} clock moves only on advance: nothing to resume")
+
+    def set_speed(self, speed: float) -> None:
+        raise ClockError(f"the {self.mode} clock has no speed (realtime only)")
+
     # --- the driver interface -------------------------------------------------------
     def start(self) -> None:
         """Serving begins (a realtime clock created paused starts to follow the wall clock)."""
@@ -194,7 +206,9 @@ class RealtimeClock(Clock):
     """Wall-clock time from start_ms, scaled by speed (2.0 = twice as fast).
 
     Created with paused=True it stays at start_ms until start() (the scenario is set up at
-    exactly its start time, and time flows from the moment the server is ready)."""
+    exactly its start time, and time flows from the moment the server is ready). `pause()`
+    stops it where it is (start() does not move a paused clock), `resume()` lets it flow on
+    from there; `set_speed()` changes the pace from now on (time never jumps)."""
     mode = "realtime"
     virtual_time = False
 
@@ -205,18 +219,39 @@ class RealtimeClock(Clock):
             raise ValueError("speed must be positive")
         self.speed = speed
         self._mono = monotonic_ns or time.monotonic_ns
+        self._base = self.start_ms              # clock time at _wall0
         self._wall0: int | None = None if paused else self._mono()
+        self.paused = False                     # by pause(), not by being created paused
 
     def now(self) -> int:
         if self._wall0 is None:
-            return self.start_ms
+            return self._base
         elapsed = (self._mono() - self._wall0) / 1_000_000
-        return self.start_ms + int(elapsed * self.speed)
+        return self._base + int(elapsed * self.speed)
 
     def start(self) -> None:
-        if self._wall0 is None:
+        if self._wall0 is None and not self.paused:
             self._wall0 = self._mono()
             self._wake()
+
+    def pause(self) -> None:
+        if not self.paused:
+            self._base, self._wall0, self.paused = self.now(), None, True
+            self._wake()
+
+    def resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            self._wall0 = self._mono()
+            self._wake()
+
+    def set_speed(self, speed: float) -> None:
+        if not speed > 0:
+            raise ClockError("speed must be positive")
+        if self._wall0 is not None:
+            self._base, self._wall0 = self.now(), self._mono()
+        self.speed = float(speed)
+        self._wake()
 
     def run_due(self) -> int:
         if self._wall0 is None:
@@ -238,7 +273,8 @@ class RealtimeClock(Clock):
         return max(0.0, (at_ms - self.now()) / 1000 / self.speed)
 
     def describe(self) -> dict:
-        return {**super().describe(), "speed": self.speed, "running": self._wall0 is not None}
+        return {**super().describe(), "speed": self.speed, "running": self._wall0 is not None,
+                "paused": self.paused}
 
 
 class LockstepClock(VirtualClock):
@@ -319,9 +355,19 @@ class LockstepClock(VirtualClock):
     def at_limit(self) -> bool:
         return self.limit is not None and self._target() is None and self._now >= self.limit
 
+    def pause(self) -> None:
+        """Hold the clock where it is (no step) until resume()."""
+        self.paused = True
+
+    def resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            self._last = self._mono()
+            self._wake()
+
     def _waiting(self) -> bool:
         """Whether there is something to do once quiet: a step, or telling the limit."""
-        if self.busy or not self.released:
+        if self.busy or not self.released or self.paused:
             return False
         return self._target() is not None or (self.at_limit() and not self._limit_told)
 
@@ -347,7 +393,7 @@ class LockstepClock(VirtualClock):
     def describe(self) -> dict:
         return {**super().describe(), "quiet": self.quiet_ms, "warmup": self.warmup_ms,
                 "busy": self.busy, "released": self.released, "steps": self.steps,
-                "limit": self.limit}
+                "limit": self.limit, "paused": self.paused}
 
 
 # mode name -> factory(start_ms, speed, **options) of a clock that has not started yet;

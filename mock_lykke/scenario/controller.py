@@ -273,6 +273,10 @@ class Controller:
                "nextTimer": clock.next_due()}
         if clock.tracks_activity:
             out["until"] = clock.limit
+        if clock.mode != "virtual":
+            out["paused"] = clock.paused
+        if hasattr(clock, "speed"):
+            out["speed"] = clock.speed
         return out
 
     def advance(self, ms=None, to=None) -> dict:
@@ -290,6 +294,33 @@ class Controller:
             raise ControlError(str(e)) from None
         self.journal.clock(self.exchange.clock.now())
         return {**self.time(), "timersRun": ran}
+
+    def pause(self) -> dict:
+        """Stop a realtime or lockstep clock where it is (journaled as a `clock` entry)."""
+        return self._clock_change("pause", {"paused": True})
+
+    def resume(self) -> dict:
+        return self._clock_change("resume", {"paused": False})
+
+    def set_speed(self, speed) -> dict:
+        """A realtime clock's pace from now on (2 = twice as fast)."""
+        try:
+            value = float(speed)
+        except (TypeError, ValueError):
+            raise ControlError(f"speed must be a number, got {speed!r}") from None
+        if not 0 < value < float("inf"):
+            raise ControlError("speed must be positive")
+        return self._clock_change("set_speed", {"speed": value}, value)
+
+    def _clock_change(self, method: str, note: dict, *args) -> dict:
+        clock = self.exchange.clock
+        try:
+            getattr(clock, method)(*args)
+        except ClockError as e:
+            raise ControlError(str(e)) from None
+        self.journal.record(clock.now(), "clock", note)   # replay ignores a clock entry's args
+        self.driver.kick()
+        return self.time()
 
     # --- trading as any account -------------------------------------------------------
     def account(self, name: str):
