@@ -203,3 +203,22 @@ def test_parse_ports():
     for bad in ("6100", "a-b", "6100-6100", "0-5", "70000-70001"):
         with pytest.raises(ValueError):
             parse_ports(bad)
+
+
+async def test_sessions_serve_the_parents_tls():
+    from mock_lykke.testing.options import tls_material
+    tls = tls_material()
+    scenario = load_file(BASIC)
+    mock = build_mock(scenario)
+    mock.extras["sessions"] = manager = SessionManager(ScenarioSet(scenario, str(BASIC)),
+                                                       tls=tls)
+    mock.on_stop.insert(0, manager.close)
+    async with MockServer(mock, tls=tls, quick_start=True) as server:
+        connector = aiohttp.TCPConnector(ssl=tls.client_ssl_context())
+        async with aiohttp.ClientSession(connector=connector) as http:
+            http.base = server.rest_url
+            s = await call(http, "POST", "/_mock/sessions", {}, 201,
+                           headers={"Host": "localhost"})
+            assert s["rest"].startswith("https://localhost:")
+            assert (await call(http, "GET", s["control"] + "/health"))["serving"] is True
+    assert manager.sessions == {}                    # the server's stop ended them
