@@ -222,3 +222,11 @@ async def test_sessions_serve_the_parents_tls():
             assert s["rest"].startswith("https://localhost:")
             assert (await call(http, "GET", s["control"] + "/health"))["serving"] is True
     assert manager.sessions == {}                    # the server's stop ended them
+
+
+def test_serve_refuses_bad_session_options(capsys):
+    from mock_lykke import cli
+    assert cli.main(["serve", "--session-ports", "6100"]) == 2
+    assert "FIRST-LAST" in capsys.readouterr().err
+    assert cli.main(["serve", "--session-ttl", "soon"]) == 2
+    assert "--session-ttl" in capsys.readouterr().err
