@@ -6,8 +6,8 @@ The control API's `/_mock/sessions` routes (api/control_sessions.py) call it; no
 engine/ knows sessions exist. docs/sessions.md is the guide.
 
 Ports come from a range (`--session-ports 6100-6199`, two per session) or are ephemeral.
-A session ends when deleted, when its idle time-to-live runs out (any call on its ports
-counts as use), or when the server stops. Limits: a session count and, optionally, the
+A session ends when deleted, when its idle time-to-live runs out (any call on its ports, and
+any gRPC stream still open, counts as use), or when the server stops. Limits: a session count and, optionally, the
 process's resident memory; over one, `create` refuses with SessionError (503).
 """
 from __future__ import annotations
@@ -281,6 +281,9 @@ class SessionManager:
     def _check_idle(self, session: Session) -> None:
         if session.id not in self.sessions:
             return
+        streams = session.server.streams
+        if streams is not None and streams.count():     # an open stream is use too
+            session.touch()
         if time.monotonic() - session.used >= session.ttl_ms / 1000:
             asyncio.ensure_future(self.delete(session.id))
         else:

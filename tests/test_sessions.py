@@ -230,3 +230,19 @@ def test_serve_refuses_bad_session_options(capsys):
     assert "FIRST-LAST" in capsys.readouterr().err
     assert cli.main(["serve", "--session-ttl", "soon"]) == 2
     assert "--session-ttl" in capsys.readouterr().err
+
+
+async def test_an_open_stream_keeps_a_session(parent):
+    import grpc
+    from mock_lykke.proto import publicService_pb2 as pb, publicService_pb2_grpc as pbg
+    s = await call(parent, "POST", "/_mock/sessions", {"ttl": "2s"}, 201)
+    session = parent.manager.get(s["id"])
+    async with grpc.aio.insecure_channel(s["grpc"]) as channel:
+        stream = pbg.PublicServiceStub(channel).GetOrderbookUpdates(
+            pb.OrderbookUpdatesRequest(assetPairId="BTCUSD"))
+        await stream.read()                              # the snapshot: the stream is open
+        session.used = 0.0                               # idle for ages, but for the stream
+        parent.manager._check_idle(session)
+        assert parent.manager.sessions and session.used > 0
+        stream.cancel()
+    await asyncio.wait_for(session.ended.wait(), 10)     # ends at its ttl once closed
