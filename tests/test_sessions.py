@@ -143,7 +143,7 @@ async def test_sessions_are_isolated_public_data_included(parent):
 
 
 async def test_an_idle_session_ends_after_its_ttl_and_calls_keep_it(parent):
-    s = await call(parent, "POST", "/_mock/sessions", {"ttl": "20ms"}, 201)
+    s = await call(parent, "POST", "/_mock/sessions", {"ttl": "300ms"}, 201)
     session = parent.manager.get(s["id"])
     used = session.used
     await call(parent, "GET", s["rest"] + "/api/isalive")
