@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+from decimal import Decimal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .engine.clock import CLOCKS
 from .scenario.loader import Scenario, ScenarioError, default_scenario, from_dict, load_file
 from .scenario.values import duration_ms
 
@@ -192,6 +194,7 @@ class SessionManager:
         self.sessions: dict[str, Session] = {}
         self._held: set[int] = set()            # ports of live (or starting) sessions
         self._count = 0
+        self._starting = 0
 
     @property
     def scheme(self) -> str:
@@ -202,7 +205,7 @@ class SessionManager:
         if self.max_sessions <= 0:
             raise SessionError("sessions are off on this server (--max-sessions 0)", 503,
                                limit="sessions")
-        if len(self.sessions) >= self.max_sessions:
+        if len(self.sessions) + self._starting >= self.max_sessions:
             raise SessionError(f"the server has {len(self.sessions)} sessions, its limit "
                                f"(--max-sessions {self.max_sessions}); delete one first",
                                503, limit="sessions")
@@ -227,9 +230,16 @@ class SessionManager:
             raise SessionError("seed must be an integer")
         ttl_ms = parse_ttl(body["ttl"]) if body.get("ttl") is not None else self.ttl_ms
         options = dict(self.defaults)
-        for key, keyword in (("clock", "clock_mode"), ("speed", "speed")):
-            if body.get(key) is not None:
-                options[keyword] = body[key]
+        clock, speed = body.get("clock"), body.get("speed")
+        if clock is not None:
+            if clock not in CLOCKS:
+                raise SessionError(f"clock must be one of {', '.join(CLOCKS)}, got {clock!r}")
+            options["clock_mode"] = clock
+        if speed is not None:
+            if isinstance(speed, bool) or not isinstance(speed, (int, float, Decimal)) \
+                    or speed <= 0:
+                raise SessionError("speed must be a positive number")
+            options["speed"] = float(speed)
         if body.get("quirks"):
             scenario = _with_quirks(scenario, body["quirks"])
         self._check_limits()
@@ -240,7 +250,11 @@ class SessionManager:
         self._count += 1
         sid = f"s{self._count}"
         session = Session(sid, name, mock.controller.seed, ttl_ms, None)
-        session.server = await self._start(mock, session.touch)
+        self._starting += 1                     # counts against the limit while it starts
+        try:
+            session.server = await self._start(mock, session.touch)
+        finally:
+            self._starting -= 1
         session.touch()
         self.sessions[sid] = session
         self._arm(session)
@@ -270,6 +284,9 @@ class SessionManager:
             except OSError:                       # taken by another process: try the next
                 self._held.difference_update(pair)
                 tried.update(pair)
+            except BaseException:
+                self._held.difference_update(pair)
+                raise
 
     # --- end ------------------------------------------------------------------------------
     def _arm(self, session: Session) -> None:

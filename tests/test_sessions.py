@@ -109,7 +109,8 @@ async def test_scenarios_by_name_inline_and_bad_ones(parent):
     assert "basic" in unknown["error"] and "default" in unknown["error"]
     for body, words in (({"seed": "x"}, "seed"), ({"ttl": "soon"}, "ttl"),
                         ({"colour": 1}, "unknown field"), ([1], "JSON object"),
-                        ({"quirks": {"no-such": True}}, "quirk")):
+                        ({"quirks": {"no-such": True}}, "quirk"), ({"clock": "x"}, "clock"),
+                        ({"speed": -1}, "speed"), ({"speed": "2"}, "speed")):
         assert words in (await call(parent, "POST", "/_mock/sessions", body, 400))["error"]
     assert len((await call(parent, "GET", "/_mock/sessions"))["sessions"]) == 3
 
@@ -160,6 +161,15 @@ async def test_the_session_count_limit(parent):
     assert refused["limit"] == "sessions" and "--max-sessions 2" in refused["error"]
     await call(parent, "DELETE", f"/_mock/sessions/{first['id']}", status=204)
     await call(parent, "POST", "/_mock/sessions", {}, 201)
+
+
+@pytest.mark.parametrize("parent", [{"max_sessions": 3}], indirect=True)
+async def test_sessions_starting_at_once_count_against_the_limit(parent):
+    answers = await asyncio.gather(*[parent.post(parent.base + "/_mock/sessions", json={})
+                                     for _ in range(5)])
+    assert sorted(a.status for a in answers) == [201, 201, 201, 503, 503]
+    for a in answers:
+        a.release()
 
 
 @pytest.mark.parametrize("parent", [{"max_memory_mb": 100, "memory": lambda: 250.0}],
