@@ -81,7 +81,7 @@ def add_session_args(p) -> None:
     g.add_argument("--session-ttl", default=DEFAULT_TTL, metavar="DURATION",
                    help=f"end a session idle this long (default {DEFAULT_TTL})")
     g.add_argument("--max-memory", type=int, metavar="MB",
-                   default=int(os.environ.get(MAX_MEMORY_ENV) or 0) or None,
+                   default=os.environ.get(MAX_MEMORY_ENV) or None,
                    help=f"refuse new sessions while the process uses more than MB megabytes "
                         f"of memory (resident; default ${MAX_MEMORY_ENV}, else no limit)")
     g.add_argument("--session-scenarios", metavar="DIR", action="append",

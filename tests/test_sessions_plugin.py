@@ -79,9 +79,15 @@ def test_what_needs_the_mock_in_process(lykke):
     with pytest.raises(RemoteUnsupported, match="--lykke-server"):
         lykke.exchange
     with pytest.raises(RemoteUnsupported, match="wait_for"):
-        lykke.wait_for_order("x")
-    lykke.place_limit("book", "BTCUSD", "sell", "0.1", "10005")
+        lykke.trades("trader")
+    order_id = lykke.place_limit("book", "BTCUSD", "sell", "0.1", "10005")
     assert lykke.wait_for(lambda: lykke.snapshot()["orders"])
+    lykke.place_market("trader", "BTCUSD", "buy", "0.1")
+    order = lykke.wait_for_order(order_id, status="Matched")
+    assert order.price == Decimal("10005") and order.filled == Decimal("0.1")
+    assert [o.id for o in lykke.orders("book", price="10005")] == [order_id]
+    assert len(lykke.wait_for_orders(4, "book", status="Placed")) == 4
+    assert lykke.order("nope") is None
 
 async def test_async(lykke):
     from mock_lykke.proto import publicService_pb2 as pb

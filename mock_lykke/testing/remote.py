@@ -9,9 +9,10 @@ mocks: a session is created per test (per module for `lykke_module`) and deleted
 Everything goes over the wire (the session's gRPC and REST ports, its control API), so the
 same test runs against a server in another process, container or language's CI.
 
-What needs the mock in this process (the engine objects, engine events, order and trade
-objects, event-driven waits) raises RemoteUnsupported; `wait_for` re-checks its condition
-every few milliseconds instead of after each engine event.
+What needs the mock in this process (the engine objects, engine events, trades and books as
+engine objects) raises RemoteUnsupported; orders are read from the session's /_mock/state,
+and the waits re-check their condition every few milliseconds instead of after each engine
+event.
 """
 from __future__ import annotations
 
@@ -364,9 +365,62 @@ class RemoteLykke:
                 raise TimeoutError(f"waited {timeout:g} s for {message or condition!r} in vain")
             time.sleep(POLL_S)
 
+    # --- orders, read from the session's state ----------------------------------------------
+    def _orders(self, order_id, account, pair_id, side, price, status) -> list:
+        from ..engine.orders import OrderView
+        state = self.snapshot()
+        wallets = {a["name"]: a["walletId"] for a in state["accounts"]}
+        if account is not None and account not in wallets:
+            raise ControlError(f"unknown account {account!r}", 404)
+        statuses = None if status is None else ({status} if isinstance(status, str)
+                                                 else set(status))
+        price = Decimal(str(price)) if price is not None else None
+        found = []
+        for o in state["orders"]:
+            view = OrderView(
+                id=o["id"], wallet_id=wallets.get(o["account"], o["account"]),
+                pair_id=o["assetPairId"], side=o["side"], type=o["type"],
+                price=_decimal(o["price"]), volume=_decimal(o["volume"]),
+                remaining=_decimal(o["remaining"]), created=o["created"], seq=o["seq"],
+                status=o["status"], last_trade=o["lastTrade"])
+            if ((order_id is None or view.id == order_id)
+                    and (account is None or o["account"] == account)
+                    and (pair_id is None or view.pair_id == pair_id)
+                    and (side is None or view.side == side)
+                    and (price is None or view.price == price)
+                    and (statuses is None or view.status in statuses)):
+                found.append(view)
+        return found
+
+    def order(self, order_id: str):
+        """The order (an engine OrderView) or None."""
+        found = self._orders(order_id, None, None, None, None, None)
+        return found[0] if found else None
+
+    def orders(self, account: str | None = None, *, pair_id: str | None = None,
+               side: str | None = None, price=None, status=None) -> list:
+        """Orders (OrderViews), oldest first, as Lykke.orders (read from /_mock/state)."""
+        return self._orders(None, account, pair_id, side, price, status)
+
+    def wait_for_order(self, order_id: str | None = None, *, account: str | None = None,
+                       pair_id: str | None = None, side: str | None = None, price=None,
+                       status=None, timeout: float | None = None):
+        def found():
+            orders = self._orders(order_id, account, pair_id, side, price, status)
+            return orders[0] if orders else None
+        return self.wait_for(found, timeout, f"an order ({order_id or 'any'}, status={status!r})")
+
+    def wait_for_orders(self, count: int, account: str | None = None, *,
+                        pair_id: str | None = None, side: str | None = None, price=None,
+                        status=None, timeout: float | None = None):
+        def found():
+            orders = self._orders(None, account, pair_id, side, price, status)
+            return orders if len(orders) >= count else None
+        return self.wait_for(found, timeout, f"{count} orders (status={status!r})")
+
     # --- what needs the mock in this process ------------------------------------------------
-    _INSTEAD = ("read the state with lykke.snapshot(), lykke.journal() or the API, and wait "
-                "with lykke.wait_for(condition)")
+    _INSTEAD = ("read the state with lykke.snapshot(), lykke.orders(), lykke.journal() or "
+                "the API, and wait with lykke.wait_for(condition)")
     mock = property(_unsupported("mock", _INSTEAD))
     controller = property(_unsupported("controller", "use its methods on lykke (advance, "
                                        "place_limit, add_fault, ...), which go over HTTP"))
@@ -376,12 +430,8 @@ class RemoteLykke:
     call = _unsupported("call", _INSTEAD)
     events = _unsupported("events", _INSTEAD)
     next_event = _unsupported("next_event", _INSTEAD)
-    order = _unsupported("order", _INSTEAD)
-    orders = _unsupported("orders", _INSTEAD)
     trades = _unsupported("trades", _INSTEAD)
     orderbook = _unsupported("orderbook", _INSTEAD)
-    wait_for_order = _unsupported("wait_for_order", _INSTEAD)
-    wait_for_orders = _unsupported("wait_for_orders", _INSTEAD)
 
 
 class AsyncRemoteLykke(RemoteLykke):
@@ -452,6 +502,10 @@ class _AioBearer(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClien
 
     async def intercept_unary_stream(self, continuation, details, request):
         return await continuation(self._details(details), request)
+
+
+def _decimal(text):
+    return None if text is None else Decimal(str(text))
 
 
 def _jsonable(value):
