@@ -79,7 +79,7 @@ def test_what_needs_the_mock_in_process(lykke):
     with pytest.raises(RemoteUnsupported, match="--lykke-server"):
         lykke.exchange
     with pytest.raises(RemoteUnsupported, match="wait_for"):
-        lykke.trades("trader")
+        lykke.orderbook("BTCUSD")
     order_id = lykke.place_limit("book", "BTCUSD", "sell", "0.1", "10005")
     assert lykke.wait_for(lambda: lykke.snapshot()["orders"])
     lykke.place_market("trader", "BTCUSD", "buy", "0.1")
@@ -88,6 +88,9 @@ def test_what_needs_the_mock_in_process(lykke):
     assert [o.id for o in lykke.orders("book", price="10005")] == [order_id]
     assert len(lykke.wait_for_orders(4, "book", status="Placed")) == 4
     assert lykke.order("nope") is None
+    (trade,) = lykke.trades("book", order_id)
+    assert (trade.role, trade.base_asset, trade.base_volume) == ("Maker", "BTC", Decimal("0.1"))
+    assert [t.role for t in lykke.trades("trader")] == ["Taker"]
 
 async def test_async(lykke):
     from mock_lykke.proto import publicService_pb2 as pb
@@ -136,3 +139,15 @@ def test_a_scenario_option_is_sent_inline_or_by_name(served, tmp_path):
     lykke = RemoteLykke(served)
     with pytest.raises(RemoteUnsupported, match="controller"):
         lykke.controller
+
+
+def test_the_example_suite_passes_against_a_served_mock(served):
+    """examples/grid_bot's own tests, unchanged, each on a session of the served mock."""
+    root = SCENARIOS.parent
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", str(root / "examples" / "grid_bot"), "-q",
+         "-p", "no:xdist", "-p", "no:cacheprovider", "--lykke-server", served],
+        cwd=root, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout and "failed" not in run.stdout
+    assert _sessions(served) == []

@@ -418,6 +418,31 @@ class RemoteLykke:
             return orders if len(orders) >= count else None
         return self.wait_for(found, timeout, f"{count} orders (status={status!r})")
 
+    def trades(self, account: str, order_id: str | None = None) -> list:
+        """The account's trades (engine Trades), oldest first; of one order if given."""
+        from ..engine.orders import Trade
+        state = self.snapshot()
+        wallets = {a["name"]: a["walletId"] for a in state["accounts"]}
+        if account not in wallets:
+            raise ControlError(f"unknown account {account!r}", 404)
+        pairs = self._pairs()
+        return [Trade(id=t["id"], wallet_id=wallets[account], order_id=t["orderId"],
+                      pair_id=t["assetPairId"], role=t["role"], side=t["side"],
+                      price=_decimal(t["price"]), base_volume=_decimal(t["baseVolume"]),
+                      quote_volume=_decimal(t["quoteVolume"]),
+                      base_asset=pairs[t["assetPairId"]][0],
+                      quote_asset=pairs[t["assetPairId"]][1], fee_size=_decimal(t["fee"]),
+                      fee_asset=t["feeAsset"], timestamp=t["timestamp"], seq=t["seq"])
+                for t in state["trades"] if t["account"] == account
+                and (order_id is None or t["orderId"] == order_id)]
+
+    def _pairs(self) -> dict:
+        if getattr(self, "_pair_assets", None) is None:
+            data = self._ctl("GET", "/scenario")["data"]
+            self._pair_assets = {p["assetPairId"]: (p["baseAssetId"], p["quoteAssetId"])
+                                 for p in data.get("assetPairs") or []}
+        return self._pair_assets
+
     # --- what needs the mock in this process ------------------------------------------------
     _INSTEAD = ("read the state with lykke.snapshot(), lykke.orders(), lykke.journal() or "
                 "the API, and wait with lykke.wait_for(condition)")
@@ -430,7 +455,6 @@ class RemoteLykke:
     call = _unsupported("call", _INSTEAD)
     events = _unsupported("events", _INSTEAD)
     next_event = _unsupported("next_event", _INSTEAD)
-    trades = _unsupported("trades", _INSTEAD)
     orderbook = _unsupported("orderbook", _INSTEAD)
 
 
