@@ -101,7 +101,6 @@ class RemoteLykke:
         self.info: dict | None = None
         self._channels: dict = {}
         self._sessions: dict = {}
-        self._http = None
 
     def __repr__(self) -> str:
         where = (f"session {self.info['id']} grpc={self.info['grpc']} rest={self.info['rest']}"
@@ -110,27 +109,32 @@ class RemoteLykke:
 
     # --- start / stop ----------------------------------------------------------------------
     def _request(self, method: str, url: str, body=None):
-        import requests
-        if self._http is None:
-            self._http = requests.Session()
-            if self._ca_file:
-                self._http.verify = str(self._ca_file)
-        data = None if body is None else json.dumps(body, default=_jsonable)
-        resp = self._http.request(method, url, data=data, timeout=30,
-                                  headers={"Content-Type": "application/json"} if data else None)
-        if resp.status_code == 204:
+        """One control call (stdlib only: the plugin needs no HTTP library)."""
+        import ssl
+        import urllib.error
+        import urllib.request
+        data = None if body is None else json.dumps(body, default=_jsonable).encode()
+        req = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        context = ssl.create_default_context(cafile=str(self._ca_file)) \
+            if self._ca_file and url.startswith("https") else None
+        try:
+            with urllib.request.urlopen(req, timeout=30, context=context) as resp:
+                status, text = resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            status, text = e.code, e.read()
+        if status == 204:
             return None
         try:
-            answer = resp.json(parse_float=Decimal)
+            answer = json.loads(text, parse_float=Decimal)
         except ValueError:
-            answer = {"error": resp.text}
-        if resp.status_code >= 400:
-            error = answer.get("error", resp.text) if isinstance(answer, dict) else resp.text
-            problems = answer.get("problems") if isinstance(answer, dict) else None
-            if problems:
-                error += ":\n  " + "\n  ".join(problems)
-            raise ControlError(f"{method} {url}: {error}", resp.status_code,
-                               answer.get("code") if isinstance(answer, dict) else None)
+            answer = {"error": text.decode(errors="replace")}
+        if status >= 400:
+            answer = answer if isinstance(answer, dict) else {"error": str(answer)}
+            error = str(answer.get("error", ""))
+            if answer.get("problems"):
+                error += ":\n  " + "\n  ".join(answer["problems"])
+            raise ControlError(f"{method} {url}: {error}", status, answer.get("code"))
         return answer
 
     def start(self) -> "RemoteLykke":
@@ -151,9 +155,6 @@ class RemoteLykke:
                 if e.status != 404:                 # already ended (its TTL): nothing to do
                     raise
             self.info = None
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     @staticmethod
     def _close(thing) -> None:
