@@ -7,8 +7,9 @@ engine/ knows sessions exist. docs/sessions.md is the guide.
 
 Ports come from a range (`--session-ports 6100-6199`, two per session) or are ephemeral.
 A session ends when deleted, when its idle time-to-live runs out (any call on its ports, and
-any gRPC stream still open, counts as use), or when the server stops. Limits: a session count and, optionally, the
-process's resident memory; over one, `create` refuses with SessionError (503).
+any gRPC stream still open, counts as use), or when the server stops. Limits: a session
+count, the process's resident memory (optional) and the port range; over one, `create`
+refuses with SessionError (503).
 """
 from __future__ import annotations
 
@@ -265,7 +266,11 @@ class SessionManager:
         if self.ports is None:
             server = MockServer(mock, self.host, 0, 0, tls=self.tls, quick_start=True,
                                 on_call=touch)
-            await server.start()
+            try:
+                await server.start()
+            except OSError as e:
+                raise SessionError(f"cannot start a session: {e}", 503, limit="ports") \
+                    from None
             return server
         tried: set[int] = set()
         while True:
