@@ -111,6 +111,10 @@ class ScenarioSet:
         if spec is None:
             return self.served_name, self.served
         if isinstance(spec, dict):
+            if _reads_files(spec):
+                raise SessionError("an inline scenario may not read files on the server "
+                                   "(market[].file, latency `empirical`); put it in a "
+                                   "--session-scenarios folder and name it")
             try:
                 return "inline", from_dict(spec, "<session scenario>")
             except ScenarioError as e:
@@ -129,6 +133,19 @@ class ScenarioSet:
                 raise SessionError(f"scenario {spec!r} is not valid",
                                    problems=[str(p) for p in e.problems]) from None
         return spec, found
+
+
+def _reads_files(data: dict) -> bool:
+    """Whether a scenario names data files (replay participants, empirical latency)."""
+    market = data.get("market")
+    if isinstance(market, list) and any(isinstance(m, dict) and "file" in m for m in market):
+        return True
+
+    def walk(value) -> bool:
+        if isinstance(value, dict):
+            return "empirical" in value or any(walk(v) for v in value.values())
+        return isinstance(value, list) and any(walk(v) for v in value)
+    return walk(data.get("latency"))
 
 
 # --- one session ------------------------------------------------------------------------------

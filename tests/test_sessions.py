@@ -105,6 +105,11 @@ async def test_scenarios_by_name_inline_and_bad_ones(parent):
     assert s["scenario"] == "inline" and s["keys"] == {"solo": "solo-key"}
     bad = await call(parent, "POST", "/_mock/sessions", {"scenario": {"accounts": 3}}, 400)
     assert bad["error"] == "the inline scenario is not valid" and bad["problems"]
+    for reads in ({"market": [{"kind": "replay", "file": "/etc/passwd"}]},
+                  {"latency": [{"method": "*", "latency": {"empirical": "/etc/passwd"}}]}):
+        refused = await call(parent, "POST", "/_mock/sessions",
+                             {"scenario": {**inline, **reads}}, 400)
+        assert "may not read files" in refused["error"]
     unknown = await call(parent, "POST", "/_mock/sessions", {"scenario": "nope"}, 404)
     assert "basic" in unknown["error"] and "default" in unknown["error"]
     for body, words in (({"seed": "x"}, "seed"), ({"ttl": "soon"}, "ttl"),
