@@ -61,7 +61,8 @@ def parse_ttl(value) -> int:
     try:
         if isinstance(value, bool):
             raise ValueError
-        ms = int(value * 1000) if isinstance(value, (int, float)) else int(duration_ms(value))
+        ms = int(value * 1000) if isinstance(value, (int, float, Decimal)) \
+            else int(duration_ms(value))
     except (TypeError, ValueError):
         raise SessionError(f"ttl {value!r} is not a duration (e.g. \"10m\", \"30s\")") \
             from None

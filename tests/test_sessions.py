@@ -69,7 +69,10 @@ async def test_create_list_get_delete_and_the_answer_shape(parent):
     assert s["control"] == s["rest"] + "/_mock"
     assert s["keys"] == {"trader": "trader-key", "book": "book-key"}
     assert s["expiresAt"].endswith("Z")
-    assert (await call(parent, "GET", "/_mock/sessions")) == {"sessions": [s]}
+    assert (await call(parent, "POST", "/_mock/sessions", {"ttl": 1.5}, 201))["ttl"] == "1500ms"
+    listed = (await call(parent, "GET", "/_mock/sessions"))["sessions"]
+    same = lambda a, b: {**a, "expiresAt": 0} == {**b, "expiresAt": 0}    # noqa: E731
+    assert same(listed[0], s) and len(listed) == 2
     assert (await call(parent, "GET", f"/_mock/sessions/{s['id']}"))["id"] == s["id"]
     # the session's own control API, on its own REST port
     health = await call(parent, "GET", s["control"] + "/health")
@@ -77,7 +80,8 @@ async def test_create_list_get_delete_and_the_answer_shape(parent):
     # no sessions inside a session
     await call(parent, "POST", s["control"] + "/sessions", {}, 404)
     await call(parent, "DELETE", f"/_mock/sessions/{s['id']}", status=204)
-    assert (await call(parent, "GET", "/_mock/sessions")) == {"sessions": []}
+    assert [x["id"] for x in (await call(parent, "GET", "/_mock/sessions"))["sessions"]] \
+        == [listed[1]["id"]]
     missing = await call(parent, "GET", f"/_mock/sessions/{s['id']}", status=404)
     assert "no session" in missing["error"]
     await call(parent, "DELETE", f"/_mock/sessions/{s['id']}", status=404)
