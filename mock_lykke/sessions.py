@@ -214,6 +214,9 @@ class SessionManager:
         self._held: set[int] = set()            # ports of live (or starting) sessions
         self._count = 0
         self._starting = 0
+        # called with each session's Mock before it serves: what a session must share with
+        # the server (e.g. the control API's guards) is set there
+        self.prepare: list[Callable] = []
 
     @property
     def scheme(self) -> str:
@@ -266,6 +269,8 @@ class SessionManager:
             mock = build_mock(scenario, seed=seed, **options)
         except (ValueError, TypeError) as e:
             raise SessionError(str(e)) from None
+        for prepare in self.prepare:
+            prepare(mock)
         self._count += 1
         sid = f"s{self._count}"
         session = Session(sid, name, mock.controller.seed, ttl_ms, None)

@@ -194,6 +194,13 @@ async def test_sessions_can_be_off(parent):
     assert "off" in refused["error"]
 
 
+async def test_prepare_hooks_see_each_session_mock_before_it_serves(parent):
+    seen = []
+    parent.manager.prepare.append(lambda mock: seen.append(mock.extras.setdefault("x", 1)))
+    s = await call(parent, "POST", "/_mock/sessions", {}, 201)
+    assert seen == [1] and parent.manager.get(s["id"]).server.mock.extras["x"] == 1
+
+
 async def test_ports_come_from_the_range_and_a_taken_one_is_skipped():
     ports = _free_ports(5)
     scenario = load_file(BASIC)
