@@ -200,7 +200,8 @@ class SessionManager:
     def __init__(self, scenarios: ScenarioSet, *, host: str = "127.0.0.1", tls=None,
                  ports: range | None = None, max_sessions: int = DEFAULT_MAX_SESSIONS,
                  ttl: str | int = DEFAULT_TTL, max_memory_mb: int | None = None,
-                 defaults: dict | None = None, memory: Callable[[], float | None] = rss_mb):
+                 defaults: dict | None = None, memory: Callable[[], float | None] = rss_mb,
+                 server_options: dict | None = None):
         self.scenarios = scenarios
         self.host = host
         self.tls = tls
@@ -210,6 +211,7 @@ class SessionManager:
         self.max_memory_mb = max_memory_mb
         self.defaults = defaults or {}          # build_mock keywords (clock_mode, speed)
         self.memory = memory
+        self.server_options = server_options or {}     # more MockServer keywords, as the server's
         self.sessions: dict[str, Session] = {}
         self._held: set[int] = set()            # ports of live (or starting) sessions
         self._count = 0
@@ -288,7 +290,7 @@ class SessionManager:
         from .server import MockServer
         if self.ports is None:
             server = MockServer(mock, self.host, 0, 0, tls=self.tls, quick_start=True,
-                                on_call=touch)
+                                on_call=touch, **self.server_options)
             try:
                 await server.start()
             except OSError as e:
@@ -305,7 +307,7 @@ class SessionManager:
             pair = free[:2]
             self._held.update(pair)
             server = MockServer(mock, self.host, pair[0], pair[1], tls=self.tls,
-                                quick_start=True, on_call=touch)
+                                quick_start=True, on_call=touch, **self.server_options)
             try:
                 await server.start()
                 return server
