@@ -126,7 +126,7 @@ class ScenarioSet:
         found = self.names.get(spec)
         if found is None:
             raise SessionError(f"no scenario {spec!r}; this server has: "
-                               f"{', '.join(sorted(self.names))}", 404)
+                               f"{', '.join(sorted(self.names))}")
         if isinstance(found, Path):
             try:
                 found = self.names[spec] = load_file(found)

@@ -114,7 +114,7 @@ async def test_scenarios_by_name_inline_and_bad_ones(parent):
         refused = await call(parent, "POST", "/_mock/sessions",
                              {"scenario": {**inline, **reads}}, 400)
         assert "may not read files" in refused["error"]
-    unknown = await call(parent, "POST", "/_mock/sessions", {"scenario": "nope"}, 404)
+    unknown = await call(parent, "POST", "/_mock/sessions", {"scenario": "nope"}, 400)
     assert "basic" in unknown["error"] and "default" in unknown["error"]
     for body, words in (({"seed": "x"}, "seed"), ({"ttl": "soon"}, "ttl"),
                         ({"colour": 1}, "unknown field"), ([1], "JSON object"),
