@@ -39,6 +39,10 @@ def pytest_addoption(parser) -> None:
                 default=os.environ.get("MOCK_LYKKE_SERVER_CA"),
                 help="the CA file to trust when that server serves TLS "
                      "(default $MOCK_LYKKE_SERVER_CA)")
+    g.addoption("--lykke-server-token", metavar="TOKEN",
+                default=os.environ.get("MOCK_LYKKE_CONTROL_TOKEN"),
+                help="that server's --control-token, sent with every control call "
+                     "(default $MOCK_LYKKE_CONTROL_TOKEN)")
 
 
 def _remote(request, options: dict, aio: bool = False):
@@ -49,7 +53,8 @@ def _remote(request, options: dict, aio: bool = False):
     from .testing.remote import AsyncRemoteLykke, RemoteLykke
     options = {k: v for k, v in options.items() if k != "tls"}    # the server's TLS is its own
     cls = AsyncRemoteLykke if aio else RemoteLykke
-    return cls(server, ca_file=request.config.getoption("lykke_server_ca", None), **options)
+    return cls(server, ca_file=request.config.getoption("lykke_server_ca", None),
+               control_token=request.config.getoption("lykke_server_token", None), **options)
 
 
 def pytest_configure(config) -> None:

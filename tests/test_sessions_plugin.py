@@ -151,3 +151,51 @@ def test_the_example_suite_passes_against_a_served_mock(served):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and "failed" not in run.stdout
     assert _sessions(served) == []
+
+
+def test_the_control_token_goes_with_every_control_call(monkeypatch):
+    """A stand-in for a server started with --control-token: /_mock answers only with it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Guarded(BaseHTTPRequestHandler):
+        def _answer(self):
+            seen.append((self.command, self.path, self.headers.get("Authorization")))
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.headers.get("Authorization") != "Bearer s3cret":
+                body, status = b'{"error": "the control API needs its token"}', 401
+            elif self.command == "POST":
+                body, status = json.dumps({
+                    "id": "s1", "grpc": "127.0.0.1:1", "rest": "http://127.0.0.1:1",
+                    "control": f"http://127.0.0.1:{self.server.server_port}/_mock",
+                    "keys": {}}).encode(), 201
+            elif self.command == "DELETE":
+                body, status = b"", 204
+            else:
+                body, status = b'{"now": 5}', 200
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        do_GET = do_POST = do_DELETE = _answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Guarded)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with pytest.raises(Exception, match="needs its token"):
+            RemoteLykke(url).start()
+        monkeypatch.setenv("MOCK_LYKKE_CONTROL_TOKEN", "s3cret")
+        with RemoteLykke(url) as lykke:
+            assert lykke.now() == 5
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [s[:2] for s in seen[1:]] == [("POST", "/_mock/sessions"), ("GET", "/_mock/time"),
+                                        ("DELETE", "/_mock/sessions/s1")]
+    assert {s[2] for s in seen[1:]} == {"Bearer s3cret"}
