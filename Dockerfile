@@ -46,6 +46,7 @@ ENV PATH=/opt/mock-lykke/bin:$PATH \
     MOCK_LYKKE_REST_PORT=5000 \
     MOCK_LYKKE_GRPC_PORT=5001 \
     MOCK_LYKKE_SESSION_PORTS=6100-6199 \
+    MOCK_LYKKE_SESSION_SCENARIOS=/scenarios \
     MOCK_LYKKE_READY_FILE=/tmp/mock-lykke-ready.json \
     MOCK_LYKKE_ALLOW_HOST=*
 # MOCK_LYKKE_ALLOW_HOST is the default of serve's --allow-host (the control API's Host check;

@@ -14,7 +14,7 @@ import platform
 import sys
 import time
 
-from . import dashboard, engine, fanout, replay, startup, transport
+from . import dashboard, engine, fanout, replay, sessions, startup, transport
 
 GOALS = [  # (label, key, goal text, met(value))
     ("gRPC place+cancel / floor", "grpc_ratio", ">= 0.85", lambda v: v >= 0.85),
@@ -33,6 +33,8 @@ GOALS = [  # (label, key, goal text, met(value))
     ("  the world alone (build_mock)", "startup_world_ratio", "<= 1.3", lambda v: v <= 1.3),
     ("  build_mock(default_scenario()) + MockServer", "startup_uncached_ratio", "<= 1.3",
      lambda v: v <= 1.3),
+    ("session create+delete / fixture start+stop", "sessions_create_delete_ratio", "<= 2",
+     lambda v: v <= 2),
     ("replay events/s (engine events)", "replay_events_per_s", ">= 100000",
      lambda v: v >= 100_000),
     ("replay events/s (changes)", "replay_changes_per_s", ">= 100000", lambda v: v >= 100_000),
@@ -49,7 +51,7 @@ GOALS = [  # (label, key, goal text, met(value))
     ("  gRPC calls/s (wall), open / closed", "dashboard_throughput_ratio", ">= 0.9",
      lambda v: v >= 0.9),
 ]
-PARTS = ("engine", "memory", "transport", "startup", "replay", "fanout", "dashboard")
+PARTS = ("engine", "memory", "transport", "startup", "sessions", "replay", "fanout", "dashboard")
 
 
 def table(out: dict) -> str:
@@ -88,6 +90,8 @@ def main(argv=None) -> int:
             out["engine_place_cancel_ops_per_s"] / grpc_rate, 1)
     if "startup" in parts:
         out.update(asyncio.run(startup.measure()))
+    if "sessions" in parts:
+        out.update(asyncio.run(sessions.measure()))
     if "replay" in parts:
         out.update(replay.measure())
     if "fanout" in parts:

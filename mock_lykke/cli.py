@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--journal", metavar="FILE", help="write every accepted command as JSONL")
     s.add_argument("--ui", action="store_true",
                    help="print the live dashboard's address (GET /_mock/ui; docs/dashboard.md)")
+    from .sessions import add_session_args
+    add_session_args(s)
 
     v = sub.add_parser("validate", help="check scenario files; print every problem")
     v.add_argument("files", nargs="+", metavar="FILE")
@@ -305,13 +307,25 @@ def cmd_serve(args) -> int:
             tls = make_tls_from_args(args, stack)
             mock = build_mock(scenario, seed=args.seed, clock_mode=args.clock, speed=args.speed,
                               journal_path=args.journal, clock_options=clock_options)
-        except TlsError as e:
+            _add_sessions(mock, args, scenario, tls)
+        except (TlsError, ValueError) as e:
             print(f"mock-lykke: {e}", file=sys.stderr)
             return EXIT_BAD
         except OSError as e:
             print(f"mock-lykke: {e}", file=sys.stderr)
             return EXIT_FAIL
         return asyncio.run(run_server(mock, args, tls=tls))
+
+
+def _add_sessions(mock, args, scenario, tls) -> None:
+    """/_mock/sessions on this server (docs/sessions.md); ended before the server stops."""
+    from .sessions import SessionError, manager_from_args
+    try:
+        manager = manager_from_args(args, scenario, tls)
+    except SessionError as e:
+        raise ValueError(f"--session-ttl: {e.message}") from None
+    mock.extras["sessions"] = manager
+    mock.on_stop.insert(0, manager.close)
 
 
 def cmd_validate(args) -> int:

@@ -9,10 +9,14 @@
 Options, in rising precedence: `lykke_options`, `@pytest.mark.lykke(...)` on the module,
 class and test, then `@pytest.mark.parametrize("lykke", [{...}], indirect=True)`.
 docs/pytest.md is the guide.
+
+With `--lykke-server URL` (or $MOCK_LYKKE_SERVER) the fixtures hand out sessions of a shared
+`mock-lykke serve` instead (mock_lykke.testing.remote; docs/sessions.md).
 """
 from __future__ import annotations
 
 import inspect
+import os
 
 import pytest
 
@@ -24,6 +28,33 @@ except ImportError:                 # async tests need pytest-asyncio; sync test
 MARKER = ("lykke(scenario=None, seed=None, clock='virtual', speed=None, quirks=None, "
           "tls=False, timeout=5.0): the mock the lykke fixtures start (docs/pytest.md)")
 _OPTIONS = pytest.StashKey[dict]()
+
+
+def pytest_addoption(parser) -> None:
+    g = parser.getgroup("mock-lykke")
+    g.addoption("--lykke-server", metavar="URL", default=os.environ.get("MOCK_LYKKE_SERVER"),
+                help="run the lykke fixtures as sessions of this `mock-lykke serve` (its REST "
+                     "URL) instead of in-process mocks (default $MOCK_LYKKE_SERVER)")
+    g.addoption("--lykke-server-ca", metavar="FILE",
+                default=os.environ.get("MOCK_LYKKE_SERVER_CA"),
+                help="the CA file to trust when that server serves TLS "
+                     "(default $MOCK_LYKKE_SERVER_CA)")
+    g.addoption("--lykke-server-token", metavar="TOKEN",
+                default=os.environ.get("MOCK_LYKKE_CONTROL_TOKEN"),
+                help="that server's --control-token, sent with every control call "
+                     "(default $MOCK_LYKKE_CONTROL_TOKEN)")
+
+
+def _remote(request, options: dict, aio: bool = False):
+    """A session of the --lykke-server, or None without one."""
+    server = request.config.getoption("lykke_server", None)
+    if not server:
+        return None
+    from .testing.remote import AsyncRemoteLykke, RemoteLykke
+    options = {k: v for k, v in options.items() if k != "tls"}    # the server's TLS is its own
+    cls = AsyncRemoteLykke if aio else RemoteLykke
+    return cls(server, ca_file=request.config.getoption("lykke_server_ca", None),
+               control_token=request.config.getoption("lykke_server_token", None), **options)
 
 
 def pytest_configure(config) -> None:
@@ -63,10 +94,15 @@ def lykke_options() -> dict:
 def lykke(request, lykke_options):
     """A fresh mock for this test: Lykke for a sync test, AsyncLykke for an async one."""
     options = _options(request, lykke_options)
+    remote = _remote(request, options, aio=_is_async(request))
+    if remote is not None and not _is_async(request):
+        with remote as mock:
+            yield mock
+        return
     if _is_async(request):
         if pytest_asyncio is None:
             raise RuntimeError("async tests with the lykke fixture need pytest-asyncio")
-        request.node.stash[_OPTIONS] = options
+        request.node.stash[_OPTIONS] = remote or options
         yield request.getfixturevalue("_lykke_async")
         return
     from .testing import Lykke        # here, not at the top: pytest starts as fast without it
@@ -78,7 +114,9 @@ if pytest_asyncio is not None:
     @pytest_asyncio.fixture
     async def _lykke_async(request):
         from .testing import AsyncLykke
-        async with AsyncLykke(**request.node.stash[_OPTIONS]) as mock:
+        options = request.node.stash[_OPTIONS]
+        remote = None if isinstance(options, dict) else options      # an AsyncRemoteLykke
+        async with remote or AsyncLykke(**options) as mock:
             yield mock
 
 
@@ -87,5 +125,6 @@ def lykke_module(request, lykke_options):
     """One mock for the whole module (markers: the module's `pytestmark`). Tests share its
     state: call lykke_module.reset() where they must not."""
     from .testing import Lykke
-    with Lykke(**_options(request, lykke_options)) as mock:
+    options = _options(request, lykke_options)
+    with _remote(request, options) or Lykke(**options) as mock:
         yield mock

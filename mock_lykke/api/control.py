@@ -92,14 +92,15 @@ class Route(NamedTuple):
     segments: tuple[str, ...]       # "{name}" is a path value
     body: str | None
     run: Callable                   # run(controller, path values, body, query) -> JSON data
+    raw: bool = False               # raw: await run(request, mock, path values, body) -> Response
 
 
 ROUTES: list[Route] = []
 
 
-def route(method: str, path: str, body: str | None = NO_BODY):
+def route(method: str, path: str, body: str | None = NO_BODY, raw: bool = False):
     def add(fn):
-        ROUTES.append(Route(method, tuple(path[1:].split("/")), body, fn))
+        ROUTES.append(Route(method, tuple(path[1:].split("/")), body, fn, raw))
         return fn
     return add
 
@@ -147,6 +148,8 @@ def add_control_routes(app: web.Application, mock) -> None:
                 body = await _body(request)
                 if r.body == OBJECT:
                     body = _object(body)
+            if r.raw:
+                return await r.run(request, mock, values, body)
             return _json(r.run(c, values, body, request.query))
         except ControlError as e:
             return _error(e.message, e.status, e.code)
@@ -347,3 +350,6 @@ def journal(c, p, body, q):
 @route("GET", "/state")
 def state(c, p, body, q):
     return c.snapshot()
+
+
+from . import control_sessions  # noqa: E402,F401  (adds the /sessions routes to the table)

@@ -264,6 +264,7 @@ def check_source(src: Source, base_dir: Path | None = None) -> list[Problem]:
         schema += _schema_problems(src, err)
     problems += schema
     bad = {p.path for p in schema}
+    data = {k: v for k, v in data.items() if (k,) not in bad}   # a section of the wrong type
     problems += _cross_problems(src, data, references(data), bad, base_dir)
     if not any((p.path and p.path[0] in SETUP_SECTIONS) or (not p.path and p.file == src.name)
                for p in problems):
