@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-from ..engine.numbers import DecimalParseError, parse_dotnet
+from ..engine.numbers import DecimalParseError, dotnet_scale, parse_dotnet
 from ..engine.orders import BUY, SELL
 from .json_reader import BindError, Node, _Reader, join_path
 
@@ -197,13 +197,11 @@ class Binder:
             else:
                 self.error(f"Could not convert string to decimal: {text}.", node.end, path)
             return False, None
-        if abs(value) > _DECIMAL_MAX:
+        if value.copy_abs() > _DECIMAL_MAX:                # (exact: abs() may overflow)
             self.error(f"Input string '{text}' is not a valid decimal." if node.kind == "number"
                        else f"Could not convert string to decimal: {text}.", node.end, path)
             return False, None
-        if value.as_tuple().exponent < -28:            # C# decimal keeps 28 decimals
-            value = value.quantize(Decimal("1e-28"), context=Context(prec=100))
-        return True, value
+        return True, dotnet_scale(value)
 
     def bind_bool(self, node: Node, path: str) -> tuple[bool, object]:
         if node.kind in ("true", "false"):
@@ -231,8 +229,8 @@ class Binder:
         if node.kind == "string":
             index = enum_index(enum.names, node.value)
         elif node.kind == "number" and _WHOLE.fullmatch(node.value):
-            n = int(node.value)
-            index = n if 0 <= n < len(enum.names) else None
+            n = small_int(node.value)
+            index = n if n is not None and 0 <= n < len(enum.names) else None
         if index is None:
             end = node.end if node.kind not in _TOKEN else node.start + 1
             self.error(f"Error converting value {_printed(node)} to type '{enum.full_name}'.",
@@ -291,6 +289,8 @@ def bind_plain(model: Model, text: str) -> dict | None:
     full binder takes as is: each key a member (any case), once; strings for strings and
     enum names, JSON numbers for decimals (within .NET's range and scale), booleans,
     lists of such objects. None otherwise: then only the full Binder answers (its errors)."""
+    if "\\ud" in text or "\\uD" in text:       # a surrogate escape: the binder reads it
+        return None
     try:
         root = _PLAIN.decode(text)
         if type(root) is not _Pairs:
@@ -347,6 +347,14 @@ def _pairs(value) -> _Pairs:
     return value
 
 
+def small_int(text: str) -> int | None:
+    """The integer of a text of digits (sign and white space around allowed), or None when
+    it has more than 40 significant digits: beyond every .NET integer type, and Python's
+    int() refuses texts over 4 300 digits."""
+    digits = text.strip(" \t\n\v\f\r").lstrip("+-").lstrip("0")
+    return int(text) if len(digits) <= 40 else None
+
+
 def enum_index(names: tuple[str, ...], text: str) -> int | None:
     """An enum value from its name (any case) or its integer text, as .NET parses it;
     comma-separated names are OR-ed (a defined result only)."""
@@ -354,7 +362,9 @@ def enum_index(names: tuple[str, ...], text: str) -> int | None:
     for part in text.split(","):
         part = part.strip()
         if _SIGNED.fullmatch(part):
-            n = int(part)
+            n = small_int(part)
+            if n is None:                   # beyond any enum's range (.NET: overflow)
+                return None
         else:
             lowered = [n.lower() for n in names]
             if part.lower() not in lowered:
@@ -401,9 +411,10 @@ def q_int(query, name: str, default: int | None, nullable: bool = True) -> int |
         if nullable:
             return None
         raise BindError(name, f"The value '{raw}' is invalid.")
-    if not _INT.fullmatch(text) or not -2**31 <= int(text) < 2**31:
+    n = small_int(text) if _INT.fullmatch(text) else None
+    if n is None or not -2**31 <= n < 2**31:
         raise BindError(name, f"The value '{raw}' is not valid.")
-    return int(text)
+    return n
 
 
 def q_double(query, name: str) -> float | None:

@@ -10,6 +10,16 @@ MAX_DEPTH = 32          # ASP.NET's Newtonsoft reader limit
 # .NET parses ASCII digits and white space only (Python's \d and \s take any Unicode one)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _SPECIAL = set(".' /\"[]()\t\n\r\f\b\\\u0085\u2028\u2029")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")     # a pair is one code point in Python
+
+
+def dotnet_text(text: str) -> str:
+    """A string as .NET holds it after reading: each lone UTF-16 surrogate (only a `\\uD800`
+    escape can make one) becomes U+FFFD, as Newtonsoft's reader writes it. Nothing that
+    cannot be encoded as UTF-8 goes further (engine, journal, answers)."""
+    if _LONE_SURROGATE.search(text) is None:
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(slots=True)
@@ -79,10 +89,11 @@ class _Reader:
 
     def string(self, i: int, path: str) -> tuple[str, int]:
         try:
-            return scanstring(self.text, i + 1, True)
+            value, end = scanstring(self.text, i + 1, True)
         except ValueError:
             raise self.fail("Unterminated string. Expected delimiter: \".", len(self.text),
                             path) from None
+        return dotnet_text(value), end
 
     def container(self, start: int, path: str, depth: int) -> Node:
         t = self.text
