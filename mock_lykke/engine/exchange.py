@@ -694,7 +694,9 @@ class Exchange:
         if not asset.deposit_capable:
             raise ApiError(Code.actionForbidden, "Asset unavailable")
         bal = account.balance(asset_id)
-        if bal is not None and bal.free >= volume:   # else it fails later, out of sight
+        # a cash-out the engine refuses (funds; decimals beyond the asset's accuracy, a
+        # choice: docs/fidelity.md) fails later, out of sight
+        if bal is not None and bal.free >= volume and fits(volume, asset.accuracy):
             tx = self._tx()
             bal.total -= volume
             self._touched(tx, account, asset_id, bal)
