@@ -430,6 +430,12 @@ def q_double(query, name: str) -> float | None:
     return float(text)
 
 
+def _int32(text: str) -> bool:
+    """An Int32 text (an enum's underlying type); a bigger one overflows in Enum.Parse."""
+    n = small_int(text) if _INT.fullmatch(text) else None
+    return n is not None and -2**31 <= n < 2**31
+
+
 def q_side(query, name: str) -> str | None:
     values = q_values(query, name)
     if values is None or not values[0].strip():
@@ -437,7 +443,7 @@ def q_side(query, name: str) -> str | None:
     raw = ",".join(values)
     index = enum_index(ORDER_ACTION.names, values[0])
     if index is None:
-        parts_ok = all(_INT.fullmatch(p) or p.strip().lower() in ("buy", "sell")
+        parts_ok = all(_int32(p) or p.strip().lower() in ("buy", "sell")
                        for p in values[0].split(","))
         raise BindError(name, f"The value '{raw}' is invalid." if parts_ok
                         else f"The value '{raw}' is not valid.")
