@@ -164,3 +164,11 @@ def test_a_lone_surrogate_becomes_u_fffd(live):
     response = requests.post(url + "/_mock/orders/bulk", data=body, timeout=10)
     assert response.status_code == 200, response.text
     assert response.json()["statuses"][0]["error"] == "meNotFoundPrevious"
+
+
+def test_a_body_that_is_not_utf8_is_read_with_u_fffd(live):
+    url, c = live
+    response = requests.put(url + "/_mock/accounts/trader/balances/BTC",
+                            data=b'{"amount":"\xff"}', timeout=10)
+    assert response.status_code == 400
+    assert response.json()["error"] == "amount must be a decimal, got '\ufffd'"
