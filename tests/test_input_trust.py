@@ -104,12 +104,22 @@ async def test_an_enum_of_5000_digits_is_a_conversion_error(api, path, body, key
     ('"1e1000000"', "Could not convert string to decimal: 1e1000000."),
     ("-1e1000000", "Input string '-1e1000000' is not a valid decimal."),
 ])
-async def test_a_decimal_beyond_the_range_is_a_400_not_an_overflow(api, volume, message):  # noqa: F811,E501
+async def test_a_decimal_beyond_the_range_is_a_400_not_an_overflow(  # noqa: F811
+        api, volume, message):
     status, _, text = await api.post(
         "/api/orders/limit", '{"assetPairId":"BTCUSD","side":"buy","volume":%s,"price":1}'
         % volume)
     assert status == 400, text
     assert json.loads(text)["errors"]["volume"][0].startswith(message)
+
+
+async def test_a_long_number_that_is_not_one_is_refused_in_one_pass(api):  # noqa: F811
+    # (the number patterns used to backtrack for minutes on 10 000 digits and a letter)
+    status, _, text = await api.post(
+        "/api/orders/limit", '{"assetPairId":"BTCUSD","volume":"%sx","price":1}' % ("9" * 10**6))
+    assert status == 400 and "Could not convert string to decimal" in text
+    status, _, text = await api.get("/api/trades?from=" + "9" * 8000 + "x")
+    assert status == 400 and "is not valid." in text
 
 
 async def test_problem_details_keys_in_the_servers_order(api):  # noqa: F811

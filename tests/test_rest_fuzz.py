@@ -142,8 +142,10 @@ HUGE = "9" * 1_000_003
 HOSTILE_JSON = ['"\\ud800"', '"a\\udc00"', '"\\ud800\\ud800"', HUGE, "-" + HUGE, "1e1000000",
                 "-1e1000000", "1e-1000000", '"1e1000000"', f'"{HUGE}"', "1" + "0" * 5000,
                 "[" * 40 + "]" * 40, "[]", "{}", "null", "true", '""', "1", '"buy"', "0.001",
+                f'"{HUGE}x"', f'" {HUGE[:5000]}.5e"',
                 '"BTCUSD"']
 HOSTILE_QUERY = ["%ED%A0%80", "%ud800", "9" * 4400, "-" + "9" * 4400, "1e1000000", "",
+                 "9" * 4000 + "x", "1." + "9" * 4000 + "e",
                  "buy", "0", "BTCUSD"]
 CRASHES_OFF = {q: False for q in ("rest-orderbooks-require-pair", "rest-non-uuid-order-id-500",
                                   "rest-bulk-null-item-500",
