@@ -3,6 +3,7 @@ messages (`Path 'x', line 1, position 12.`); the binder (json_binding) works on 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from json.decoder import scanstring
 
@@ -49,11 +50,14 @@ def join_path(path: str, name) -> str:
 class _Reader:
     def __init__(self, text: str):
         self.text = text
+        self._newlines: list[int] | None = None     # where each line ends, found once
 
     def where(self, index: int, path: str) -> str:
-        line = self.text.count("\n", 0, index) + 1
-        pos = index - (self.text.rfind("\n", 0, index) + 1)
-        return f" Path '{path}', line {line}, position {pos}."
+        if self._newlines is None:          # (counting per error was quadratic in errors)
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        line = bisect_left(self._newlines, index)
+        pos = index - (self._newlines[line - 1] + 1 if line else 0)
+        return f" Path '{path}', line {line + 1}, position {pos}."
 
     def fail(self, message: str, index: int, path: str) -> BindError:
         return BindError(path, message + self.where(index, path))
