@@ -4,9 +4,11 @@ request is rejected, and every response matches the document (status, media type
 from __future__ import annotations
 
 import json
+import logging
 import os
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -186,7 +188,6 @@ def no_crash_quirks():
 def test_hostile_values_never_crash(no_crash_quirks, r, caplog):
     """No unexpected exception (the front logs those) and no 500 with every crash quirk off,
     but the real server's unswitchable one (operations history with negative paging)."""
-    import requests
     url, mock = no_crash_quirks
     op = openapi_document()["paths"][r.template][r.method.lower()]
     names = [p["name"] for p in op["parameters"] if p["in"] == "query"]
@@ -218,6 +219,5 @@ def test_hostile_values_never_crash(no_crash_quirks, r, caplog):
         if _rejected(response.status_code, response.text):
             assert snapshot(mock.exchange) == before, response.text[:200]
 
-    import logging
     with caplog.at_level(logging.ERROR):
         run()
