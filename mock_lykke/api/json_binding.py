@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ..engine.exchange import check_bulk_size
 from ..engine.numbers import DecimalParseError, dotnet_scale, parse_dotnet
 from ..engine.orders import BUY, SELL
 from .json_reader import BindError, Node, _Reader, join_path
@@ -252,6 +253,7 @@ class Binder:
         if node.kind != "array":
             self.convert_error(node, type_name, path)
             return False, None
+        check_bulk_size(len(node.value))
         items = []
         before = len(self.errors)
         for i, child in enumerate(node.value):
@@ -338,6 +340,7 @@ def _plain_value(prop: Prop, value):
     elif value is None:
         return None
     elif t is list:
+        check_bulk_size(len(value))         # the mock's limit, before 100 000 items are bound
         return [None if item is None else _plain_object(prop.item, _pairs(item))
                 for item in value]
     raise _Unplain
