@@ -18,7 +18,7 @@ from mock_lykke.engine.exchange import MAX_BULK_ITEMS
 from mock_lykke.latency import MAX_MS, Leg, LogNormal, parse_model
 from mock_lykke.proto import privateService_pb2 as pv
 from mock_lykke.scenario.values import parse_duration
-from test_rest_support import TRADER, api, snapshot  # noqa: F401  (the api fixture)
+from test_rest_support import api, snapshot  # noqa: F401  (the api fixture)
 from test_reliability_support import key, md, observable, serve, world
 
 PROBLEM_KEYS = ["type", "title", "status", "traceId", "errors"]

@@ -20,11 +20,11 @@ from .json_reader import BindError, Node, _Reader, join_path
 
 _WHOLE = re.compile(r"-?[0-9]+")
 _SIGNED = re.compile(r"[+-]?[0-9]+")
+# (possessive, and no digit matched two ways: `[0-9]+\.?[0-9]*` backtracked for minutes on
+# 10 000 digits and a letter)
 _EXPONENT_FORM = re.compile(r"[ \t\n\v\f\r]*[+-]?(?:[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)"
                             r"(?:[eE][+-]?[0-9]+)?[ \t\n\v\f\r]*")
 
-# (possessive, and no digit matched two ways: `[0-9]+\.?[0-9]*` backtracked for minutes on
-# 10 000 digits and a letter)
 _DEFAULTS = {"string": None, "decimal": Decimal(0), "bool": False, "list": None}
 
 
@@ -387,8 +387,7 @@ def required_errors(model: Model, values: dict) -> list[tuple[str, str]]:
 
 # --- query values (ASP.NET simple-type model binding) --------------------------------------
 _INT = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*")
-_DOUBLE = re.compile(r"[ \t\n\v\f\r]*[+-]?(?:[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)(?:[eE][+-]?[0-9]+)?"
-                     r"[ \t\n\v\f\r]*")
+_DOUBLE = _EXPONENT_FORM                # (a double's text: the same form)
 _SPECIAL_DOUBLES = {"nan": float("nan"), "infinity": float("inf"), "+infinity": float("inf"),
                     "-infinity": float("-inf")}
 

@@ -41,6 +41,7 @@ def check_bulk_size(n: int) -> None:
         raise ApiError(Code.invalidField, f"orders: at most {MAX_BULK_ITEMS} items in one bulk "
                        "order (a limit of the mock).", "orders")
 
+
 # the events of every command, built without the frozen dataclasses' slow __init__
 _orders_changed, _trades_executed = fast_new(ev.OrdersChanged), fast_new(ev.TradesExecuted)
 _balances_changed, _ticker_changed = fast_new(ev.BalancesChanged), fast_new(ev.TickerChanged)
