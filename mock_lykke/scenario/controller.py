@@ -299,8 +299,8 @@ class Controller:
                 ran = clock.advance(parse_duration(ms if ms is not None else 0))
         except ClockError as e:
             raise ControlError(str(e)) from None
-        except ValueError as e:
-            raise ControlError(str(e)) from None
+        except (ValueError, TypeError) as e:
+            raise ControlError(f"{'to' if to is not None else 'ms'}: {e}") from None
         self.journal.clock(self.exchange.clock.now())
         return {**self.time(), "timersRun": ran}
 
