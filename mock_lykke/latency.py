@@ -24,9 +24,11 @@ from pathlib import Path
 from random import Random
 from typing import Callable
 
-from .scenario.values import duration_ms
+from .scenario.values import duration_ms, shown
 
 LEGS = ("request", "response", "message")
+MAX_MS = 86_400_000.0       # the longest latency a model may give: one day
+MAX_SIGMA = 10.0            # lognormal: e^(ln median + 8.6 sigma) stays a finite float
 
 
 class Constant:
@@ -73,9 +75,13 @@ class Empirical:
 
 def _ms(value, what: str) -> float:
     try:
-        return float(duration_ms(value))
-    except (ValueError, TypeError):
-        raise ValueError(f"{what}: {value!r} is not a duration (e.g. 5ms, 1.5ms, 1s)") from None
+        ms = float(duration_ms(value))
+    except (ValueError, TypeError, ArithmeticError):
+        raise ValueError(f"{what}: {shown(value)} is not a duration (e.g. 5ms, 1.5ms, "
+                         "1s)") from None
+    if not ms <= MAX_MS:
+        raise ValueError(f"{what}: {shown(value)} is over a day (at most 24h)")
+    return ms
 
 
 def read_samples(path: Path) -> list[float]:
@@ -111,9 +117,15 @@ def parse_model(spec, base_dir: Path | None = None):
         if not isinstance(body, dict) or "median" not in body:
             raise ValueError("lognormal: give {median, sigma}")
         median = _ms(body["median"], "lognormal median")
-        sigma = float(body.get("sigma", 0.5))
-        if median <= 0 or sigma < 0:
-            raise ValueError("lognormal: median must be positive, sigma not negative")
+        sigma = body.get("sigma", 0.5)
+        try:
+            sigma = float(sigma) if not isinstance(sigma, (bool, str)) else None
+        except (TypeError, ValueError, OverflowError):
+            sigma = None
+        if sigma is None or not 0 <= sigma <= MAX_SIGMA:
+            raise ValueError(f"lognormal: sigma must be a number from 0 to {MAX_SIGMA:g}")
+        if median <= 0:
+            raise ValueError("lognormal: median must be positive")
         cap = _ms(body["max"], "lognormal max") if "max" in body else None
         return LogNormal(median, sigma, cap)
     if kind == "empirical":
@@ -163,7 +175,7 @@ class Leg:
         self.model, self.rng = model, rng
 
     def draw(self) -> float:
-        return max(0.0, self.model.draw(self.rng))
+        return min(MAX_MS, max(0.0, self.model.draw(self.rng)))
 
 
 class LatencyPlan:

@@ -131,9 +131,9 @@ _TRACE = re.compile(r'"traceId":"00-[0-9a-f]{32}-[0-9a-f]{16}-00"')
 
 def problem_text(errors: dict) -> str:
     """A 400 problem-details body with the trace id blanked (see strip_trace)."""
-    return ('{"errors":' + json.dumps(errors, separators=(",", ":")) +
-            ',"type":"https://tools.ietf.org/html/rfc7231#section-6.5.1",'
-            '"title":"One or more validation errors occurred.","status":400,"traceId":"-"}')
+    return ('{"type":"https://tools.ietf.org/html/rfc7231#section-6.5.1",'
+            '"title":"One or more validation errors occurred.","status":400,"traceId":"-",'
+            '"errors":' + json.dumps(errors, separators=(",", ":")) + '}')
 
 
 def strip_trace(text: str) -> str:

@@ -16,7 +16,8 @@ from typing import Callable, NamedTuple
 from aiohttp import web
 
 from ..engine.errors import Code
-from ..scenario.controller import Controller, ControlError
+from ..scenario.controller import Controller, ControlError, shown
+from .json_reader import dotnet_text
 from .limits import BodyTimeout, read_body, timed_out
 
 PREFIX = "/_mock"
@@ -47,14 +48,50 @@ def _error(message: str, status: int = 400, code: int | None = None) -> web.Resp
     return _json(body, status)
 
 
+MAX_DEPTH = 32          # a body nested deeper is refused
+
+
 async def _body(request: web.Request):
-    text = (await read_body(request)).decode(request.charset or "utf-8")
+    raw = await read_body(request)
+    text = raw.decode("utf-8", errors="replace")
     if not text.strip():
         return {}
     try:
-        return json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=_integer)
     except json.JSONDecodeError as e:
         raise ControlError(f"the body is not JSON: {e.msg}") from None
+    except RecursionError:
+        raise ControlError(f"the body is nested too deeply (at most {MAX_DEPTH} levels)") \
+            from None
+    return _clean(data)
+
+
+def _integer(text: str):
+    """A JSON integer; one of more than 40 digits (no count, time or amount has that many;
+    int() refuses over 4 300) is kept as a Decimal, for the field's own check to refuse."""
+    return int(text) if len(text) <= 40 else Decimal(text)
+
+
+def _clean(data):
+    """The body with each lone UTF-16 surrogate (from a `\\ud800` escape) written as U+FFFD,
+    as the REST front reads it; refused if nested deeper than MAX_DEPTH."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ControlError(f"the body is nested too deeply (at most {MAX_DEPTH} levels)")
+        if isinstance(node, dict):
+            items = list(node.items())
+            node.clear()
+            for key, value in items:
+                node[dotnet_text(key)] = dotnet_text(value) if isinstance(value, str) else value
+                stack.append((value, depth + 1))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = dotnet_text(value)
+                stack.append((value, depth + 1))
+    return dotnet_text(data) if isinstance(data, str) else data
 
 
 def _object(data) -> dict:
@@ -74,7 +111,7 @@ def _int(value, name: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ControlError(f"{name} must be an integer") from None
+        raise ControlError(f"{name} must be an integer, got {shown(value)}") from None
 
 
 def bulk_json(result) -> dict:

@@ -54,10 +54,11 @@ def trace_id(n: int) -> str:
 
 
 def problem_400(errors: dict[str, list[str]], n: int) -> str:
-    """ASP.NET's validation problem details as its Newtonsoft converter writes them."""
-    return dumps({"errors": errors, "type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+    """ASP.NET's validation problem details, keys in the real server's order (BEHAVIOUR.md
+    §4.1: type, title, status, traceId, errors)."""
+    return dumps({"type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
                   "title": "One or more validation errors occurred.", "status": 400,
-                  "traceId": trace_id(n)})
+                  "traceId": trace_id(n), "errors": errors})
 
 
 def problem_415(n: int) -> str:

@@ -4,6 +4,7 @@ caller's account and translates the answer; the rules are the engine's."""
 from __future__ import annotations
 
 from ..engine.errors import ApiError, Code, ServerCrash
+from ..engine.exchange import check_bulk_size
 from ..engine.orders import BUY, SELL, BulkItem
 from ..proto import privateService_pb2 as pv
 from . import convert_grpc as convert
@@ -50,6 +51,7 @@ class PrivateFront(GrpcFront):
             orderId=order_id, price=convert.fmt_double(price)))
 
     def PlaceBulkLimitOrder(self, request, account):
+        check_bulk_size(len(request.orders))        # before 100 000 decimals are parsed
         items = []
         for o in request.orders:
             volume = convert.decimal(o.volume, "volume", self.quirks)

@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-from ..engine.numbers import DecimalParseError, parse_dotnet
+from ..engine.exchange import check_bulk_size
+from ..engine.numbers import DecimalParseError, dotnet_scale, parse_dotnet
 from ..engine.orders import BUY, SELL
 from .json_reader import BindError, Node, _Reader, join_path
 
 _WHOLE = re.compile(r"-?[0-9]+")
 _SIGNED = re.compile(r"[+-]?[0-9]+")
-_EXPONENT_FORM = re.compile(r"[ \t\n\v\f\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-                            r"[ \t\n\v\f\r]*")
+# (possessive, and no digit matched two ways: `[0-9]+\.?[0-9]*` backtracked for minutes on
+# 10 000 digits and a letter)
+_EXPONENT_FORM = re.compile(r"[ \t\n\v\f\r]*[+-]?(?:[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)"
+                            r"(?:[eE][+-]?[0-9]+)?[ \t\n\v\f\r]*")
 
 _DEFAULTS = {"string": None, "decimal": Decimal(0), "bool": False, "list": None}
 
@@ -197,13 +200,11 @@ class Binder:
             else:
                 self.error(f"Could not convert string to decimal: {text}.", node.end, path)
             return False, None
-        if abs(value) > _DECIMAL_MAX:
+        if value.copy_abs() > _DECIMAL_MAX:                # (exact: abs() may overflow)
             self.error(f"Input string '{text}' is not a valid decimal." if node.kind == "number"
                        else f"Could not convert string to decimal: {text}.", node.end, path)
             return False, None
-        if value.as_tuple().exponent < -28:            # C# decimal keeps 28 decimals
-            value = value.quantize(Decimal("1e-28"), context=Context(prec=100))
-        return True, value
+        return True, dotnet_scale(value)
 
     def bind_bool(self, node: Node, path: str) -> tuple[bool, object]:
         if node.kind in ("true", "false"):
@@ -231,8 +232,8 @@ class Binder:
         if node.kind == "string":
             index = enum_index(enum.names, node.value)
         elif node.kind == "number" and _WHOLE.fullmatch(node.value):
-            n = int(node.value)
-            index = n if 0 <= n < len(enum.names) else None
+            n = small_int(node.value)
+            index = n if n is not None and 0 <= n < len(enum.names) else None
         if index is None:
             end = node.end if node.kind not in _TOKEN else node.start + 1
             self.error(f"Error converting value {_printed(node)} to type '{enum.full_name}'.",
@@ -252,6 +253,7 @@ class Binder:
         if node.kind != "array":
             self.convert_error(node, type_name, path)
             return False, None
+        check_bulk_size(len(node.value))
         items = []
         before = len(self.errors)
         for i, child in enumerate(node.value):
@@ -291,6 +293,8 @@ def bind_plain(model: Model, text: str) -> dict | None:
     full binder takes as is: each key a member (any case), once; strings for strings and
     enum names, JSON numbers for decimals (within .NET's range and scale), booleans,
     lists of such objects. None otherwise: then only the full Binder answers (its errors)."""
+    if "\\ud" in text or "\\uD" in text:       # a surrogate escape: the binder reads it
+        return None
     try:
         root = _PLAIN.decode(text)
         if type(root) is not _Pairs:
@@ -336,6 +340,7 @@ def _plain_value(prop: Prop, value):
     elif value is None:
         return None
     elif t is list:
+        check_bulk_size(len(value))         # the mock's limit, before 100 000 items are bound
         return [None if item is None else _plain_object(prop.item, _pairs(item))
                 for item in value]
     raise _Unplain
@@ -347,6 +352,14 @@ def _pairs(value) -> _Pairs:
     return value
 
 
+def small_int(text: str) -> int | None:
+    """The integer of a text of digits (sign and white space around allowed), or None when
+    it has more than 40 significant digits: beyond every .NET integer type, and Python's
+    int() refuses texts over 4 300 digits."""
+    digits = text.strip(" \t\n\v\f\r").lstrip("+-").lstrip("0")
+    return int(text) if len(digits) <= 40 else None
+
+
 def enum_index(names: tuple[str, ...], text: str) -> int | None:
     """An enum value from its name (any case) or its integer text, as .NET parses it;
     comma-separated names are OR-ed (a defined result only)."""
@@ -354,7 +367,9 @@ def enum_index(names: tuple[str, ...], text: str) -> int | None:
     for part in text.split(","):
         part = part.strip()
         if _SIGNED.fullmatch(part):
-            n = int(part)
+            n = small_int(part)
+            if n is None:                   # beyond any enum's range (.NET: overflow)
+                return None
         else:
             lowered = [n.lower() for n in names]
             if part.lower() not in lowered:
@@ -372,8 +387,7 @@ def required_errors(model: Model, values: dict) -> list[tuple[str, str]]:
 
 # --- query values (ASP.NET simple-type model binding) --------------------------------------
 _INT = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*")
-_DOUBLE = re.compile(r"[ \t\n\v\f\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-                     r"[ \t\n\v\f\r]*")
+_DOUBLE = _EXPONENT_FORM                # (a double's text: the same form)
 _SPECIAL_DOUBLES = {"nan": float("nan"), "infinity": float("inf"), "+infinity": float("inf"),
                     "-infinity": float("-inf")}
 
@@ -401,9 +415,10 @@ def q_int(query, name: str, default: int | None, nullable: bool = True) -> int |
         if nullable:
             return None
         raise BindError(name, f"The value '{raw}' is invalid.")
-    if not _INT.fullmatch(text) or not -2**31 <= int(text) < 2**31:
+    n = small_int(text) if _INT.fullmatch(text) else None
+    if n is None or not -2**31 <= n < 2**31:
         raise BindError(name, f"The value '{raw}' is not valid.")
-    return int(text)
+    return n
 
 
 def q_double(query, name: str) -> float | None:
@@ -419,6 +434,12 @@ def q_double(query, name: str) -> float | None:
     return float(text)
 
 
+def _int32(text: str) -> bool:
+    """An Int32 text (an enum's underlying type); a bigger one overflows in Enum.Parse."""
+    n = small_int(text) if _INT.fullmatch(text) else None
+    return n is not None and -2**31 <= n < 2**31
+
+
 def q_side(query, name: str) -> str | None:
     values = q_values(query, name)
     if values is None or not values[0].strip():
@@ -426,7 +447,7 @@ def q_side(query, name: str) -> str | None:
     raw = ",".join(values)
     index = enum_index(ORDER_ACTION.names, values[0])
     if index is None:
-        parts_ok = all(_INT.fullmatch(p) or p.strip().lower() in ("buy", "sell")
+        parts_ok = all(_int32(p) or p.strip().lower() in ("buy", "sell")
                        for p in values[0].split(","))
         raise BindError(name, f"The value '{raw}' is invalid." if parts_ok
                         else f"The value '{raw}' is not valid.")

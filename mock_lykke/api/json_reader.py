@@ -3,6 +3,7 @@ messages (`Path 'x', line 1, position 12.`); the binder (json_binding) works on 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from json.decoder import scanstring
 
@@ -10,6 +11,16 @@ MAX_DEPTH = 32          # ASP.NET's Newtonsoft reader limit
 # .NET parses ASCII digits and white space only (Python's \d and \s take any Unicode one)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _SPECIAL = set(".' /\"[]()\t\n\r\f\b\\\u0085\u2028\u2029")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")     # a pair is one code point in Python
+
+
+def dotnet_text(text: str) -> str:
+    """A string as .NET holds it after reading: each lone UTF-16 surrogate (only a `\\uD800`
+    escape can make one) becomes U+FFFD, as Newtonsoft's reader writes it. Nothing that
+    cannot be encoded as UTF-8 goes further (engine, journal, answers)."""
+    if _LONE_SURROGATE.search(text) is None:
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(slots=True)
@@ -39,11 +50,14 @@ def join_path(path: str, name) -> str:
 class _Reader:
     def __init__(self, text: str):
         self.text = text
+        self._newlines: list[int] | None = None     # where each line ends, found once
 
     def where(self, index: int, path: str) -> str:
-        line = self.text.count("\n", 0, index) + 1
-        pos = index - (self.text.rfind("\n", 0, index) + 1)
-        return f" Path '{path}', line {line}, position {pos}."
+        if self._newlines is None:          # (counting per error was quadratic in errors)
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        line = bisect_left(self._newlines, index)
+        pos = index - (self._newlines[line - 1] + 1 if line else 0)
+        return f" Path '{path}', line {line + 1}, position {pos}."
 
     def fail(self, message: str, index: int, path: str) -> BindError:
         return BindError(path, message + self.where(index, path))
@@ -79,10 +93,11 @@ class _Reader:
 
     def string(self, i: int, path: str) -> tuple[str, int]:
         try:
-            return scanstring(self.text, i + 1, True)
+            value, end = scanstring(self.text, i + 1, True)
         except ValueError:
             raise self.fail("Unterminated string. Expected delimiter: \".", len(self.text),
                             path) from None
+        return dotnet_text(value), end
 
     def container(self, start: int, path: str, depth: int) -> Node:
         t = self.text

@@ -28,6 +28,7 @@ from ..engine.orders import BUY, SELL, BulkItem
 from ..latency import begin_call
 from . import convert_json as cj, json_binding as jb, swagger_ui
 from .auth import REVOKED, authenticate, bearer_token
+from .json_reader import dotnet_text
 from .limits import BodyTimeout, read_body, timed_out
 from .openapi import SWAGGER_JSON_PATH, SWAGGER_UI_PATH, openapi_document
 
@@ -474,6 +475,8 @@ async def _bind_body(c: Call, r: Route) -> web.Response | None:
     errors: list[tuple[str, str]] = []
     if r.request_id:
         c.request_id = c.request.headers.get("X-Request-ID", "")
+        if dotnet_text(c.request_id) != c.request_id:
+            return empty(400)           # bytes that are not UTF-8: Kestrel refuses the request
         if not c.request_id.strip():
             errors.append(("X-Request-ID", "The requestId field is required."))
     media = c.request.headers.get("Content-Type", "").split(";")[0].strip().lower()

@@ -27,6 +27,9 @@ from datetime import datetime, timezone
 from typing import Callable
 
 
+MAX_TIME_MS = 253_402_300_799_999      # 9999-12-31T23:59:59.999Z, .NET's DateTime.MaxValue
+
+
 class ClockError(ValueError):
     """A time operation this clock's mode does not allow (e.g. advancing a realtime clock)."""
 
@@ -193,6 +196,9 @@ class VirtualClock(Clock):
     def advance_to(self, target_ms: int) -> int:
         if target_ms < self._now:
             raise ClockError("the clock cannot go back")
+        if target_ms > MAX_TIME_MS:
+            raise ClockError("the clock cannot pass 9999-12-31T23:59:59.999Z (the end of "
+                             ".NET's DateTime)")
         ran = 0
         while (timer := self._pop_due(target_ms)) is not None:
             self._now = max(self._now, timer.at)

@@ -31,6 +31,16 @@ CANCEL_MODES = ("notEmptySide", "bothSides", "sellSide", "buySide")
 _CANCEL_SIDES = {"bothSides": frozenset({BUY, SELL}), "buySide": frozenset({BUY}),
                  "sellSide": frozenset({SELL})}
 SHARED_DECIMALS = 100_000     # at most this many shared Decimals (see Exchange._share)
+MAX_BULK_ITEMS = 10_000       # a limit of the mock, not the real server's (docs/fidelity.md)
+
+
+def check_bulk_size(n: int) -> None:
+    """A bulk order of more items is refused before anything is drawn (judging 100 000
+    items would hold every other client for seconds)."""
+    if n > MAX_BULK_ITEMS:
+        raise ApiError(Code.invalidField, f"orders: at most {MAX_BULK_ITEMS} items in one bulk "
+                       "order (a limit of the mock).", "orders")
+
 
 # the events of every command, built without the frozen dataclasses' slow __init__
 _orders_changed, _trades_executed = fast_new(ev.OrdersChanged), fast_new(ev.TradesExecuted)
@@ -579,6 +589,7 @@ class Exchange:
     def place_bulk(self, account: Account, pair_id: str, items: list[BulkItem],
                    cancel_previous: bool = False, cancel_mode: str | None = None) -> BulkResult:
         """Judge each item on its own (no API-side validation); one status per item."""
+        check_bulk_size(len(items))
         if cancel_mode is not None and cancel_mode not in CANCEL_MODES:
             raise ValueError(f"unknown cancel mode {cancel_mode!r}")
         ids = [self.ids.next() for _ in items]
@@ -695,7 +706,9 @@ class Exchange:
         if not asset.deposit_capable:
             raise ApiError(Code.actionForbidden, "Asset unavailable")
         bal = account.balance(asset_id)
-        if bal is not None and bal.free >= volume:   # else it fails later, out of sight
+        # a cash-out the engine refuses (funds; decimals beyond the asset's accuracy, a
+        # choice: docs/fidelity.md) fails later, out of sight
+        if bal is not None and bal.free >= volume and fits(volume, asset.accuracy):
             tx = self._tx()
             bal.total -= volume
             self._touched(tx, account, asset_id, bal)

@@ -31,6 +31,19 @@ def parse_dotnet(text: str) -> Decimal:
     value = Decimal(literal)
     if value.copy_abs() > DOTNET_DECIMAL_MAX:
         raise DecimalParseError(text)
+    return dotnet_scale(value)
+
+
+_SCALE_CTX = Context(prec=100)
+_MIN_QUANTUM = Decimal("1e-28")
+
+
+def dotnet_scale(value: Decimal) -> Decimal:
+    """A value within the .NET decimal range as a C# decimal holds it: at most 28 decimals
+    (more are rounded away, a tiny value becomes 0E-28), so a million-digit fraction
+    never reaches the engine."""
+    if value.as_tuple().exponent < -28:
+        return value.quantize(_MIN_QUANTUM, context=_SCALE_CTX)
     return value
 
 

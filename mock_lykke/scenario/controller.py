@@ -14,6 +14,7 @@ from functools import partial
 
 from ..engine import ApiError, Exchange, ServerCrash
 from ..engine.clock import ClockError, format_time, make_clock
+from ..engine.numbers import DOTNET_DECIMAL_MAX
 from ..engine.orders import BUY, SELL, BulkItem
 from ..engine.quirks import QUIRKS
 from ..journal import Journal
@@ -26,7 +27,7 @@ from .loader import Scenario, jsonable
 from .schema import def_validator
 from .snapshot import snapshot
 from .timeline import run_step, step_action
-from .values import dec, parse_at, parse_duration
+from .values import dec, parse_at, parse_duration, shown
 
 log = logging.getLogger("mock_lykke.scenario")
 CANCEL_MODES = ("notEmptySide", "bothSides", "sellSide", "buySide")
@@ -43,17 +44,33 @@ class ControlError(Exception):
 
 
 def _side(value) -> str:
-    side = str(value).lower() if value is not None else ""
+    side = value.lower() if isinstance(value, str) else ""
     if side not in (BUY, SELL):
-        raise ControlError(f"side must be buy or sell, got {value!r}")
+        raise ControlError(f"side must be buy or sell, got {shown(value)}")
     return side
 
 
 def _dec(value, what: str) -> Decimal:
+    """A decimal the engine can hold: within C#'s decimal range, at most 28 decimals."""
     try:
-        return dec(value)
+        d = dec(value)
     except (ValueError, TypeError):
-        raise ControlError(f"{what} must be a decimal, got {value!r}") from None
+        raise ControlError(f"{what} must be a decimal, got {shown(value)}") from None
+    if d.copy_abs() > DOTNET_DECIMAL_MAX or d.as_tuple().exponent < -28:
+        raise ControlError(f"{what} must be a decimal of at most 29 digits before the point "
+                           f"(|{what}| <= {DOTNET_DECIMAL_MAX}) and 28 after, got {shown(value)}")
+    return d
+
+
+def _said(error) -> str:
+    """A schema error's message, quoting the offending value cut short."""
+    return error.message.replace(repr(error.instance), shown(error.instance))
+
+
+def _text(value, what: str, optional: bool = False) -> str | None:
+    if (value is None and optional) or isinstance(value, str):
+        return value
+    raise ControlError(f"{what} must be a string, got {shown(value)}")
 
 
 class Controller:
@@ -246,7 +263,7 @@ class Controller:
             if not isinstance(spec, dict):
                 errors.append(f"[{i}]: a rule is an object")
                 continue
-            errors += [f"[{i}].{'.'.join(map(str, e.absolute_path)) or 'rule'}: {e.message}"
+            errors += [f"[{i}].{'.'.join(map(str, e.absolute_path)) or 'rule'}: {_said(e)}"
                        for e in def_validator("latencyRule").iter_errors(spec)]
             if not errors:
                 errors += [f"[{i}].{'.'.join(map(str, p)) or 'rule'}: {m}"
@@ -290,8 +307,8 @@ class Controller:
                 ran = clock.advance(parse_duration(ms if ms is not None else 0))
         except ClockError as e:
             raise ControlError(str(e)) from None
-        except ValueError as e:
-            raise ControlError(str(e)) from None
+        except (ValueError, TypeError) as e:
+            raise ControlError(f"{'to' if to is not None else 'ms'}: {e}") from None
         self.journal.clock(self.exchange.clock.now())
         return {**self.time(), "timersRun": ran}
 
@@ -325,9 +342,9 @@ class Controller:
     # --- trading as any account -------------------------------------------------------
     def account(self, name: str):
         try:
-            return self.exchange.account(name)
+            return self.exchange.account(_text(name, "account"))
         except KeyError:
-            raise ControlError(f"unknown account {name!r}", 404) from None
+            raise ControlError(f"unknown account {shown(name)}", 404) from None
 
     def _engine(self, fn, *args, **kwargs):
         try:
@@ -343,15 +360,25 @@ class Controller:
             raise ControlError(str(e)) from None
 
     def place_limit(self, account: str, pair_id: str, side, volume, price) -> str:
+        pair_id = _text(pair_id, "assetPairId")
         return self._engine(self.exchange.place_limit, self.account(account), pair_id,
                             _side(side), _dec(volume, "volume"), _dec(price, "price"))
 
     def place_market(self, account: str, pair_id: str, side, volume) -> tuple[str, float]:
+        pair_id = _text(pair_id, "assetPairId")
         return self._engine(self.exchange.place_market, self.account(account), pair_id,
                             _side(side), _dec(volume, "volume"))
 
     def place_bulk(self, account: str, pair_id: str, orders: list, cancel_previous=False,
                    cancel_mode=None):
+        pair_id = _text(pair_id, "assetPairId")
+        if not isinstance(orders, list):
+            raise ControlError(f"orders must be a list, got {shown(orders)}")
+        if cancel_previous is None:
+            cancel_previous = False
+        if not isinstance(cancel_previous, bool):
+            raise ControlError(f"cancelPreviousOrders must be true or false, got "
+                               f"{shown(cancel_previous)}")
         if cancel_mode is not None and cancel_mode not in CANCEL_MODES:
             raise ControlError(f"cancelMode must be one of {', '.join(CANCEL_MODES)}")
         items = []
@@ -359,14 +386,15 @@ class Controller:
             if not isinstance(o, dict):
                 raise ControlError("each bulk order is an object {side, volume, price, oldId}")
             items.append(BulkItem(_side(o.get("side")), _dec(o.get("volume"), "volume"),
-                                  _dec(o.get("price"), "price"), o.get("oldId")))
+                                  _dec(o.get("price"), "price"),
+                                  _text(o.get("oldId"), "oldId", optional=True)))
         return self._engine(self.exchange.place_bulk, self.account(account), pair_id, items,
-                            bool(cancel_previous), cancel_mode)
+                            cancel_previous, cancel_mode)
 
     def cancel_order(self, order_id: str, account: str | None = None) -> None:
         order = self.exchange.history.orders.get(order_id)
         if order is None:
-            raise ControlError(f"unknown order {order_id!r}", 404)
+            raise ControlError(f"unknown order {shown(order_id)}", 404)
         acc = (self.account(account) if account is not None
                else self.exchange.accounts[order.wallet_id])
         self._engine(self.exchange.cancel_order, acc, order_id)
@@ -386,8 +414,8 @@ class Controller:
                             _dec(amount, "amount"))
 
     def _asset(self, asset_id: str) -> None:
-        if asset_id not in self.exchange.reference.assets:
-            raise ControlError(f"unknown asset {asset_id!r}", 404)
+        if _text(asset_id, "assetId") not in self.exchange.reference.assets:
+            raise ControlError(f"unknown asset {shown(asset_id)}", 404)
 
     def set_account(self, account: str, flags: dict) -> dict:
         """Account flags: blocked, kycRequired, pendingDialogs (booleans), depositState."""
@@ -446,7 +474,7 @@ class Controller:
         """Raise ControlError if spec is not a valid fault (the scenario's `faults` shape)."""
         if not isinstance(spec, dict):
             raise ControlError("a fault is an object such as {method: ..., grpcStatus: ...}")
-        errors = [f"{'.'.join(map(str, e.absolute_path)) or 'fault'}: {e.message}"
+        errors = [f"{'.'.join(map(str, e.absolute_path)) or 'fault'}: {_said(e)}"
                   for e in def_validator("fault").iter_errors(spec)]
         if not errors:
             errors = [f"{'.'.join(map(str, p)) or 'fault'}: {m}" for p, m in fault_problems(spec)]

@@ -53,6 +53,9 @@ def error_code(value) -> int:
         raise ValueError(f"unknown error code {value!r}") from None
 
 
+MAX_DELAY_MS = 86_400_000
+
+
 def fault_problems(spec: dict) -> list[tuple[tuple, str]]:
     """What is wrong with a (schema-valid) fault beyond its shape: (key path, message)."""
     out: list[tuple[tuple, str]] = []
@@ -91,7 +94,10 @@ def fault_problems(spec: dict) -> list[tuple[tuple, str]]:
     for key in ("after", "until", "delay"):
         if key in spec:
             try:
-                parse_duration(spec[key]) if key == "delay" else parse_at(spec[key], 0)
+                if key != "delay":
+                    parse_at(spec[key], 0)
+                elif parse_duration(spec[key]) > MAX_DELAY_MS:
+                    out.append(((key,), "a delay is at most a day (24h)"))
             except ValueError as e:
                 out.append(((key,), str(e)))
     return out

@@ -10,6 +10,12 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
+def shown(value) -> str:
+    """A value as an error message quotes it: repr, cut at 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def dec(value) -> Decimal:
     """A Decimal from a decimal string, an int, a Decimal (YAML floats load as Decimals) or a
     float (taken as its shortest repr)."""
@@ -18,13 +24,13 @@ def dec(value) -> Decimal:
     if isinstance(value, float):            # from Python callers: the literal they wrote
         value = repr(value)
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError(f"{value!r} is not a decimal")
+        raise ValueError(f"{shown(value)} is not a decimal")
     try:
         d = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a decimal") from None
+        raise ValueError(f"{shown(value)} is not a decimal") from None
     if not d.is_finite():
-        raise ValueError(f"{value!r} is not a decimal")
+        raise ValueError(f"{shown(value)} is not a decimal")
     return d
 
 
@@ -32,7 +38,7 @@ def parse_duration(value) -> int:
     """Milliseconds from `250ms`, `1s`, `1.5s`, `1m30s`, `2h`, `1d`, or an int (ms)."""
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
-            raise ValueError(f"{value!r} is negative")
+            raise ValueError(f"{shown(value)} is negative")
         return value
     return int(_text_ms(value))
 
@@ -42,7 +48,7 @@ def duration_ms(value) -> Decimal:
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         ms = dec(value)
         if ms < 0:
-            raise ValueError(f"{value!r} is negative")
+            raise ValueError(f"{shown(value)} is negative")
         return ms
     return _text_ms(value)
 
@@ -50,13 +56,11 @@ def duration_ms(value) -> Decimal:
 def _text_ms(value) -> Decimal:
     text = str(value).strip()
     pos, total = 0, Decimal(0)
-    for m in _PART.finditer(text):
-        if m.start() != pos:
-            break
+    while (m := _PART.match(text, pos)) is not None:     # (finditer would rescan: O(n²))
         total += Decimal(m.group(1)) * _UNIT_MS[m.group(2)]
         pos = m.end()
     if pos != len(text) or not text:
-        raise ValueError(f"{value!r} is not a duration (e.g. 250ms, 1s, 1m30s)")
+        raise ValueError(f"{shown(value)} is not a duration (e.g. 250ms, 1s, 1m30s)")
     return total
 
 
@@ -69,7 +73,7 @@ def parse_at(value, start_ms: int) -> int:
     try:
         return parse_time(str(value))
     except ValueError:
-        raise ValueError(f"{value!r} is neither a duration from the start (30s) "
+        raise ValueError(f"{shown(value)} is neither a duration from the start (30s) "
                          "nor an ISO-8601 time") from None
 
 
