@@ -24,7 +24,7 @@ def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def cell_row(spec, cell, record: dict) -> dict:
+def cell_row(spec, cell, record: dict, root: Path) -> dict:
     """One cell: its inputs, status and the numbers of its summary."""
     from .sweep import reproduce
     s = record.get("summary") or {}
@@ -39,7 +39,7 @@ def cell_row(spec, cell, record: dict) -> dict:
         for asset, value in (s.get(kind) or {}).items():
             row[f"{kind}.{asset}"] = value
     row["report"] = f"{folder}/report.html"
-    row["reproduce"] = reproduce(spec, cell, folder)
+    row["reproduce"] = reproduce(spec, cell, str(root / folder / "alone"))
     return row
 
 
@@ -94,7 +94,7 @@ def heat(rows: list[dict], x: str, y: str) -> dict:
 
 def write_sweep_report(root: Path, spec, grid, records: list[dict], wall: float,
                        ran: int) -> dict:
-    rows = [cell_row(spec, cell, record) for cell, record in zip(grid, records)]
+    rows = [cell_row(spec, cell, record, root) for cell, record in zip(grid, records)]
     ok = [r for r in rows if r["status"] == "ok"]
     assets = sorted({k.split(".", 1)[1] for r in rows for k in r if k.startswith("maxInventory.")})
     dist = {key: stats([r.get(key) for r in ok]) for key, _ in METRICS}
