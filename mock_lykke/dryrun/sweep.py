@@ -184,11 +184,11 @@ def run_cell(spec: Spec, cell: Cell, plotly_src: str | None) -> dict:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT)
             try:
-                code = proc.wait(timeout=spec.timeout)
+                code = _wait(proc, spec.timeout)
             except subprocess.TimeoutExpired:
                 status = "timeout"
                 code = _stop(proc, spec.grace + 10)
-            except BaseException:
+            except BaseException:        # the worker is closing (_Closing), or worse
                 _stop(proc, spec.grace + 10)
                 raise
         wall = time.monotonic() - t0
@@ -209,6 +209,31 @@ def run_cell(spec: Spec, cell: Cell, plotly_src: str | None) -> dict:
     return {"id": cell.id, "seed": cell.seed, "values": cell.values, "status": status,
             "error": error, "exit": code, "wall": round(wall, 3), "summary": summary,
             "files": files}
+
+
+class _Closing(Exception):
+    """The Dask worker running the cell is closing: the cell is stopped, not recorded."""
+
+
+def _wait(proc: subprocess.Popen, timeout: float | None) -> int:
+    """The runner's exit code; TimeoutExpired after `timeout` wall seconds; _Closing when the
+    worker closes (an interrupted sweep: its cells must not outlive it)."""
+    try:
+        from distributed import get_worker
+        from distributed.core import Status
+        worker = get_worker()
+    except (ImportError, ValueError):
+        worker = None
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = 1.0 if deadline is None else min(1.0, deadline - time.monotonic())
+        try:
+            return proc.wait(timeout=max(left, 0))
+        except subprocess.TimeoutExpired:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
+            if worker is not None and worker.status not in (Status.running, Status.paused):
+                raise _Closing(f"worker {worker.address} is closing") from None
 
 
 def _stop(proc: subprocess.Popen, wait: float) -> int:
