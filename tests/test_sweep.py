@@ -11,12 +11,16 @@ from decimal import Decimal
 import pytest
 
 from mock_lykke.dryrun.run import DryRunError, Options, dry_run
-from mock_lykke.dryrun.sweep import Spec, cells, parse_dimension, parse_seeds, read_records, sweep
+from mock_lykke.dryrun.sweep import (Spec, cells, parse_dimension, parse_seeds, read_records,
+                                     run_cell, sweep)
 from mock_lykke.scenario import ScenarioError, load_file
 
 from dryrun_support import BOTS, WORLD
 
-pytest.importorskip("dask.distributed")
+
+@pytest.fixture
+def dask():
+    return pytest.importorskip("dask.distributed")
 
 BOT = [sys.executable, str(BOTS / "sweep_bot.py"), "{param:mode}", "--grpc", "{grpc}", "--key",
        "{apiKey}"]
@@ -59,11 +63,22 @@ def test_the_grid():
     assert grid[0].sets == ["market.0.spread=0.002"] and grid[0].command[2] == "run"
     with pytest.raises(DryRunError, match="market.0.spread=-1"):
         cells(spec(sets=[parse_dimension("market.0.spread=-1", "--set")]))
+    crash = cells(spec(sets=[parse_dimension("market.0.changes=[{at: 1m, mid: 9000}]", "--set"),
+                             parse_dimension("market.0.changes.0.mid=9500,9000", "--set")]))
+    assert crash[0].sets == ["market.0.changes=[{at: 1m, mid: 9000}]",
+                             "market.0.changes.0.mid=9500"]
     with pytest.raises(DryRunError, match=r"\{param:nope\}"):
         cells(spec(command=[*BOT, "{param:nope}"]))
 
 
-def test_a_two_worker_sweep_records_crashes_reproduces_cells_and_resumes(tmp_path):
+def test_the_core_does_not_import_dask():
+    code = ("import sys, mock_lykke.cli, mock_lykke.dryrun.run, mock_lykke.dryrun.sweep; "
+            "sys.exit(any(m.split('.')[0] in ('dask', 'distributed', 'rich') "
+            "for m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_a_two_worker_sweep_records_crashes_reproduces_cells_and_resumes(tmp_path, dask):
     root = tmp_path / "sweep"
     out = io.StringIO()
     assert sweep(spec(), str(root), workers=2, out=out) == 1      # a cell failed
@@ -109,7 +124,7 @@ def test_a_two_worker_sweep_records_crashes_reproduces_cells_and_resumes(tmp_pat
     assert len(read_records(root / "cells.jsonl")) == 5
 
 
-def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
+def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path, dask):
     root = tmp_path / "sweep"
     cmd = [sys.executable, "-m", "mock_lykke.cli", "sweep", "--scenario", str(WORLD),
            "--seeds", "1-4", "--until", "1m", "--workers", "1", "--report", str(root),
@@ -130,3 +145,16 @@ def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
     assert len(records) == 4 and all(r["status"] == "ok" for r in records.values())
     for cell_id, record in first.items():          # recorded cells were not run again
         assert records[cell_id] == record
+
+
+def test_a_cell_over_its_timeout_is_stopped_and_recorded(tmp_path):
+    busy = [sys.executable, "-c",
+            "import os, urllib.request\n"
+            "urllib.request.urlopen(os.environ['LYKKE_REST'] + '/api/isalive').close()\n"
+            "while True: pass"]                       # always busy: the clock never moves on
+    s = Spec(scenario=str(WORLD), command=busy, seeds=[1], until="1m", timeout=2, grace=0.5)
+    cell = cells(s)[0]
+    result = run_cell(s, cell, None)
+    assert result["status"] == "timeout" and "timed out after 2 s" in result["error"]
+    assert result["seed"] == 1 and b"interrupted" in result["files"]["dryrun.log"]
+    assert result["files"]["journal.jsonl"].startswith(b'{"journal":1')
