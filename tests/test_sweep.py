@@ -134,8 +134,9 @@ def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path, dask):
         if line.startswith("sweep: 1/4"):
             proc.send_signal(signal.SIGINT)
             break
-    proc.stderr.read()
-    assert proc.wait(timeout=120) != 0
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=120) == 130
+    assert "run the same command again to resume" in rest
     first = read_records(root / "cells.jsonl")
     assert 1 <= len(first) < 4
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

@@ -26,6 +26,7 @@ from .run import EXIT_BAD, EXIT_FAIL, EXIT_OK, DryRunError
 
 EXTRA_HINT = "pip install 'mock-lykke[sweep]'"
 CELLS_FILE = "cells.jsonl"
+EXIT_INTERRUPTED = 130
 TAIL = 2000                     # characters of a failed cell's output kept in its record
 
 
@@ -195,6 +196,8 @@ def run_cell(spec: Spec, cell: Cell, plotly_src: str | None) -> dict:
         runner = (out / "dryrun.log").read_text(errors="replace")
         if status == "timeout":
             error = f"timed out after {spec.timeout:g} s (stopped; the journal is partial)"
+        elif "\ndryrun: interrupted" in "\n" + runner:     # a Ctrl-C reached the runner
+            status, error = "interrupted", "interrupted (not recorded: it runs again on resume)"
         elif code == EXIT_BAD:
             status, error = "failed", _last_line(runner) or f"dryrun exit code {code}"
         elif code != EXIT_OK:
@@ -366,6 +369,8 @@ class Sweep:
                         cell = by_key[future.key]
                         try:
                             result = future.result()
+                            if result["status"] == "interrupted":
+                                raise KeyboardInterrupt     # Ctrl-C reached the cells: stop
                         except Exception as e:        # the worker died, dask gave up...
                             result = {"id": cell.id, "seed": cell.seed, "values": cell.values,
                                       "status": "failed", "error": f"{type(e).__name__}: {e}",
@@ -460,4 +465,9 @@ def sweep(spec: Spec, report: str, workers: int | None = None, cluster: str | No
     except DryRunError as e:
         print(f"mock-lykke sweep: {e}", file=out)
         return EXIT_BAD
+    except KeyboardInterrupt:
+        done = len(read_records(Path(report) / CELLS_FILE))
+        print(f"sweep: interrupted with {done} cells recorded in {Path(report) / CELLS_FILE}; "
+              f"run the same command again to resume", file=out, flush=True)
+        return EXIT_INTERRUPTED
     return EXIT_FAIL if summary["failed"] else EXIT_OK
