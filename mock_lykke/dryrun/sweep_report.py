@@ -189,7 +189,8 @@ def render(root: Path, summary: dict, rows, worst, failed, dims, assets) -> str:
         fig = make_subplots(rows=n_rows, cols=cols, subplot_titles=[t for _, t in metrics])
         for i, (key, title) in enumerate(metrics):
             values = [float(r[key]) for r in ok if r.get(key) is not None]
-            fig.add_trace(go.Histogram(x=values, name=title, showlegend=False),
+            fig.add_trace(go.Histogram(x=values, name=title, showlegend=False,
+                                       nbinsx=max(5, min(40, len(values) // 2))),
                           row=i // cols + 1, col=i % cols + 1)
         fig.update_layout(height=280 * n_rows)
         figures.append({"title": f"Distribution across {len(ok)} cells",
