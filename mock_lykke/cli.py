@@ -55,11 +55,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the scenario format")
 
-    from .dryrun.cli import add_dryrun_parser, add_explain_parser
+    from .dryrun.cli import add_dryrun_parser, add_explain_parser, add_sweep_parser
     from .dryrun.report import add_report_parser
     from .recorder import add_record_parser
     add_dryrun_parser(sub)        # these two set args.handler
     add_explain_parser(sub)
+    add_sweep_parser(sub)         # sets args.handler too
     add_record_parser(sub)        # these two set args.run
     add_report_parser(sub)
     from .health import add_health_parser

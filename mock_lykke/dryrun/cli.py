@@ -46,6 +46,10 @@ def add_dryrun_parser(subparsers) -> argparse.ArgumentParser:
                    help="with --report: the tables as Parquet too (needs pyarrow)")
     p.add_argument("--ui", action="store_true",
                    help="print the live dashboard's address (GET /_mock/ui) when serving")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="PATH=VALUE",
+                   help="override a scenario value before it is validated, e.g. "
+                        "market.0.spread=0.004 (YAML value; repeatable; docs/sweep.md)")
     p.add_argument("bot", nargs=argparse.REMAINDER, metavar="-- BOT COMMAND ...")
     p.set_defaults(handler=cmd_dryrun)
     return p
@@ -63,6 +67,76 @@ def add_explain_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "sweep", help="one bot against many seeded markets, on Dask (docs/sweep.md)",
+        description="Run BOT COMMAND against every cell of seeds x --set values x --param "
+                    "values, each cell one `mock-lykke dryrun` (the same journal as the "
+                    "reproduce command the report prints), scheduled by Dask distributed; "
+                    "write each cell's report and the sweep's report into --report DIR. "
+                    "Besides the dry-run's placeholders, the command may hold {seed} and "
+                    "{param:NAME} (NAME: a --set PATH or a --param NAME). Cells recorded in "
+                    "DIR/cells.jsonl are not run again (resume).")
+    p.add_argument("--scenario", required=True, metavar="FILE")
+    p.add_argument("--seeds", metavar="LIST",
+                   help="seeds: 1-200, 1,5,9 or 1-10,20 (default: the scenario's seed)")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUES",
+                   help="scenario values to sweep, comma-separated YAML: market.0.spread="
+                        "0.001,0.002 (repeatable; one value: the same for every cell)")
+    p.add_argument("--param", dest="params", action="append", default=[],
+                   metavar="NAME=VALUES",
+                   help="bot-only values to sweep, given to the bot as {param:NAME}")
+    p.add_argument("--until", metavar="TIME", help="each cell stops here (as for dryrun)")
+    p.add_argument("--report", metavar="DIR", required=True,
+                   help="the sweep's folder: report, cells/, cells.jsonl (resume)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="local worker processes (default: the number of CPUs)")
+    where.add_argument("--cluster", metavar="ADDRESS",
+                       help="a Dask scheduler, e.g. tcp://scheduler:8786")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop a cell after this much wall time (recorded as timed out)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="run the cells recorded as failed or timed out again")
+    p.add_argument("--account", metavar="NAME", help="the bot's account (default: the first)")
+    p.add_argument("--currency", metavar="ASSET", help="PnL currency")
+    p.add_argument("--quiet", metavar="DURATION", help="lockstep quiet window (as for dryrun)")
+    p.add_argument("--warmup", metavar="DURATION", help="lockstep warm-up (as for dryrun)")
+    p.add_argument("--grace", type=float, default=5.0, metavar="SECONDS",
+                   help="between SIGTERM and SIGKILL when stopping a bot (default 5)")
+    p.add_argument("--no-cpu-probe", dest="cpu_probe", action="store_false",
+                   help="lockstep: judge quiet by wall time only")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="a progress bar (default: when stderr is a terminal; else a line "
+                        "per cell)")
+    p.add_argument("bot", nargs=argparse.REMAINDER, metavar="-- BOT COMMAND ...")
+    p.set_defaults(handler=cmd_sweep)
+    return p
+
+
+def cmd_sweep(args) -> int:
+    from .run import DryRunError, EXIT_BAD
+    from .sweep import Spec, parse_dimension, parse_seeds, sweep
+    command = list(args.bot)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    try:
+        if not command:
+            raise DryRunError("give the bot's command after --")
+        spec = Spec(scenario=args.scenario, command=command,
+                    seeds=parse_seeds(args.seeds) if args.seeds else None,
+                    sets=[parse_dimension(t, "--set") for t in args.sets],
+                    params=[parse_dimension(t, "--param") for t in args.params],
+                    until=args.until, account=args.account, currency=args.currency,
+                    quiet=args.quiet, warmup=args.warmup, grace=args.grace,
+                    cpu_probe=args.cpu_probe, timeout=args.timeout)
+    except DryRunError as e:
+        print(f"mock-lykke sweep: {e}", file=sys.stderr)
+        return EXIT_BAD
+    return sweep(spec, args.report, args.workers, args.cluster, args.retry_failed,
+                 progress=args.progress)
+
+
 def cmd_dryrun(args) -> int:
     from .run import Options, dry_run
     command = list(args.bot)
@@ -73,7 +147,7 @@ def cmd_dryrun(args) -> int:
                    seed=args.seed, clock=args.clock, speed=args.speed, quiet=args.quiet,
                    warmup=args.warmup, tls=args.tls, grace=args.grace, bot_log=args.bot_log,
                    currency=args.currency, progress=args.progress, cpu_probe=args.cpu_probe,
-                   parquet=args.parquet, ui=args.ui)
+                   parquet=args.parquet, ui=args.ui, overrides=args.overrides)
     return dry_run(opts)
 
 

@@ -37,10 +37,12 @@ class ReportError(Exception):
 
 def write_report(journal_path: str | Path, out_dir: str | Path, account: str | None = None,
                  *, valuation: str | None = None, html: bool = True,
-                 source: str = "auto", parquet: bool = False) -> dict:
+                 source: str = "auto", parquet: bool = False,
+                 plotly_src: str | None = None) -> dict:
     """Measure the journal (from its notes, or by replaying it: metrics.collect), write the
     report files into out_dir; returns the summary. parquet: the tables as Parquet too
-    (ReportError without pyarrow, after the JSON and CSV files)."""
+    (ReportError without pyarrow, after the JSON and CSV files). plotly_src: load plotly.js
+    from this URL (a sweep's cells share one copy) instead of inlining it."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with no_gc():
@@ -56,7 +58,7 @@ def write_report(journal_path: str | Path, out_dir: str | Path, account: str | N
             except ImportError as e:
                 raise ReportError(str(e)) from None
         if html:
-            text = render_html(m, summary, Path(journal_path).name)
+            text = render_html(m, summary, Path(journal_path).name, plotly_src)
             (out / "report.html").write_text(text, encoding="utf-8")
     return summary
 
@@ -77,7 +79,7 @@ def _imports():
     return jinja2, np, go, pio, get_plotlyjs, make_subplots, MinMaxLTTBDownsampler
 
 
-def render_html(m: Metrics, summary: dict, source: str) -> str:
+def render_html(m: Metrics, summary: dict, source: str, plotly_src: str | None = None) -> str:
     jinja2, np, go, pio, get_plotlyjs, make_subplots, Downsampler = _imports()
     downsampler = Downsampler()
 
@@ -180,8 +182,9 @@ def render_html(m: Metrics, summary: dict, source: str) -> str:
                            cards=_cards(summary, places),
                            figures=[{**f, "html": jinja2.utils.markupsafe.Markup(f["html"])}
                                     for f in figures],
-                           tables=tables,
-                           plotly_js=jinja2.utils.markupsafe.Markup(get_plotlyjs()))
+                           tables=tables, plotly_src=plotly_src,
+                           plotly_js=jinja2.utils.markupsafe.Markup(
+                               "" if plotly_src else get_plotlyjs()))
 
 
 def _traded_pairs(m: Metrics) -> list[str]:

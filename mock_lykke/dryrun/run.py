@@ -53,6 +53,7 @@ class Options:
     cpu_probe: bool = True
     parquet: bool = False               # the report's tables as Parquet too
     ui: bool = False                    # print the dashboard's address
+    overrides: list[str] = field(default_factory=list)   # "PATH=VALUE" (--set), in order
 
 
 @dataclass
@@ -84,6 +85,19 @@ def _ms(text: str, what: str) -> float:
         raise DryRunError(f"{what}: {text!r} is not a duration (e.g. 5ms)") from None
 
 
+def _overrides(texts: list[str]) -> list[tuple[str, object]]:
+    """--set PATH=VALUE texts -> (PATH, value) pairs."""
+    from ..scenario.overrides import OverrideError, parse_value, split
+    out = []
+    for text in texts:
+        try:
+            path, value = split(text)
+            out.append((path, parse_value(value)))
+        except OverrideError as e:
+            raise DryRunError(f"--set {e}") from None
+    return out
+
+
 def substitute(argv: list[str], values: dict[str, str]) -> list[str]:
     """{name} placeholders replaced (unknown ones are left as they are)."""
     out = []
@@ -108,7 +122,7 @@ class DryRun:
         if not opts.command:
             raise DryRunError("give the bot's command after --")
         try:
-            scenario = load_file(opts.scenario)
+            scenario = load_file(opts.scenario, _overrides(opts.overrides))
         except ScenarioError as e:
             raise DryRunError("\n".join(str(p) for p in e.problems)) from None
         except OSError as e:
@@ -143,7 +157,7 @@ class DryRun:
             mock = build_mock(scenario, seed=opts.seed, clock_mode=mode, speed=opts.speed,
                               journal_path=self.journal_path, clock_options=clock_options,
                               track=[self.account],
-                              header={"dryrun": {"account": self.account, "until": self.until}})
+                              header={"dryrun": self._header()})
         except (ClockError, ValueError) as e:
             raise DryRunError(str(e)) from None
         self.mock = mock
@@ -154,6 +168,12 @@ class DryRun:
         elif self.until is not None:
             clock.call_at(self.until, self.done.set)
         return mock
+
+    def _header(self) -> dict:
+        out = {"account": self.account, "until": self.until}
+        if self.opts.overrides:
+            out["set"] = list(self.opts.overrides)
+        return out
 
     def _tls(self):
         if not self.opts.tls:

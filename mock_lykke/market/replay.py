@@ -82,6 +82,8 @@ class Replay(Participant):
         self.rows: list[Row] = load_data(data_path(spec, base_dir), self.pair.pair_id)
         self.offset = parse_duration(spec.get("at", 0))
         self.speed = float(spec.get("speed", 1))
+        self.jitter = parse_duration(spec.get("jitter", 0))
+        self.dues: list[int] = []
         self.index = 0
         self.t0 = ex.clock.now()
         self.shared = shared(ex)
@@ -103,16 +105,21 @@ class Replay(Participant):
 
     def start(self) -> None:
         self.t0 = self.ex.clock.now()
+        self.dues, last = [], 0
+        for row in self.rows:               # jitter: seeded delays that keep the order
+            due = self.due(row) + (self.rng.randint(0, self.jitter) if self.jitter else 0)
+            last = max(last, due)
+            self.dues.append(last)
         self.plan()
 
     def plan(self) -> None:
         """Play the rows due now; schedule the next one."""
         now = self.ex.clock.now()
-        while self.index < len(self.rows) and self.due(self.rows[self.index]) <= now:
+        while self.index < len(self.rows) and self.dues[self.index] <= now:
             self.play(self.rows[self.index])
             self.index += 1
         if self.index < len(self.rows):
-            self.at(self.due(self.rows[self.index]), self.plan)
+            self.at(self.dues[self.index], self.plan)
 
     def play(self, row: Row) -> None:
         for replay in list(self.shared.replays):

@@ -96,10 +96,23 @@ def _from_source(src: Source, base_dir: Path | None) -> Scenario:
     return Scenario(src.data, src.name, base_dir)
 
 
-def load_file(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; ScenarioError lists every problem (file:line)."""
+def load_file(path: str | Path, overrides: list[tuple[str, object]] | None = None) -> Scenario:
+    """Read and validate a scenario file; ScenarioError lists every problem (file:line).
+    overrides: (PATH, value) pairs set before validation (scenario/overrides.py; their
+    problems name the `--set`)."""
     path = Path(path)
-    return _from_source(read_yaml(path), path.resolve().parent)
+    src = read_yaml(path)
+    if not overrides or src.data is None or src.problems:
+        return _from_source(src, path.resolve().parent)
+    from .overrides import apply, blame
+    data, problems = apply(src.data, overrides) if isinstance(src.data, dict) else (src.data, [])
+    if problems:
+        raise ScenarioError(problems)
+    src = Source(src.name, data, src.lines)
+    problems = blame(src, check_source(src, path.resolve().parent), overrides)
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario(data, src.name, path.resolve().parent)
 
 
 def load_text(text: str, name: str = "<text>", base_dir: str | Path | None = None) -> Scenario:
