@@ -484,7 +484,9 @@ class Controller:
     def add_fault(self, spec: dict) -> dict:
         """Add one fault (the scenario's `faults` entry shape); returns it with its id."""
         self.check_fault(spec)
-        return self._injector().add(spec).describe()
+        fault = self._injector().add(spec)
+        self._fault_note({"op": "add", "id": fault.id, "fault": fault.spec})
+        return fault.describe()
 
     def faults_list(self) -> list[dict]:
         return self._injector().describe()
@@ -492,9 +494,18 @@ class Controller:
     def remove_fault(self, fault_id: int) -> None:
         if not self._injector().remove(fault_id):
             raise ControlError(f"unknown fault {fault_id!r}", 404)
+        self._fault_note({"op": "remove", "id": fault_id})
 
     def clear_faults(self) -> None:
         self._injector().clear()
+        self._fault_note({"op": "clear"})
+
+    def _fault_note(self, args: dict) -> None:
+        """A `fault` entry, which replay skips: so a `clock` entry first if the clock moved
+        since the last entry (else a replay could stop short of a time only the note shows)."""
+        now = self.now()
+        self.journal.clock(now)
+        self.journal.record(now, "fault", args)
 
     # --- quirks -----------------------------------------------------------------------
     def quirks(self) -> dict:
