@@ -81,6 +81,15 @@ def test_the_scenario_package_imports_neither_front_nor_the_dry_run(above):
     assert _crossings("mock_lykke.scenario", lambda t: _inside(t, above)) == []
 
 
+@pytest.mark.parametrize("low", ["mock_lykke.routes", "mock_lykke.track", "mock_lykke.track_rules",
+                                 "mock_lykke.probe", "mock_lykke.dryrun.entries",
+                                 "mock_lykke.api.control_table"])
+def test_the_modules_shared_names_moved_down_to_import_no_adapter(low):
+    above = ("mock_lykke.api", "mock_lykke.scenario", "mock_lykke.dryrun.metrics",
+             "mock_lykke.server", "mock_lykke.latency")
+    assert [t for t, _, _ in imports(low) if any(_inside(t, a) for a in above)] == []
+
+
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """One cycle (as a path that ends where it starts) per strongly connected group of more
     than one module, or of one that imports itself (Tarjan's algorithm, iterative)."""
