@@ -10,8 +10,10 @@ accounts, quirks), the seed and the clock's start. Each further line is one entr
   with the stream counts of that moment);
 - `reset`: the world was rebuilt from the scenario, the clock at args.startMs;
 - notes, written when a dry-run tracks what happens (`call`, `order`, `fill`, `reject`,
-  `closed`, `balance`, `price`, `latency`): not replayed. A command that came from a tracked
-  API call carries the call's id as `"call"` beside `args`. docs/dryrun.md has the details.
+  `closed`, `balance`, `price`), and always for the control changes that are no engine state
+  (`latency`: the rules; `fault`: one added or removed, or all cleared): not replayed. A
+  command that came from a tracked API call carries the call's id as `"call"` beside `args`.
+  docs/dryrun.md has the details.
 
 Replaying the entries in order on a fresh engine with the same seed, the virtual clock set to
 each entry's time, regenerates the same ids and so the exact same state.
@@ -43,7 +45,8 @@ ENGINE_COMMANDS = ("place_limit", "place_market", "place_bulk", "cancel_order", 
                    "set_balance", "deposit", "create_withdrawal", "create_deposit_addresses")
 DECIMAL_ARGS = ("volume", "price", "amount")
 log = logging.getLogger(__name__)
-NOTES = frozenset({"call", "order", "fill", "reject", "closed", "balance", "price", "latency"})
+NOTES = frozenset({"call", "order", "fill", "reject", "closed", "balance", "price", "latency",
+                   "fault"})
 
 
 class ReplayError(Exception):

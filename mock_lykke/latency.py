@@ -24,6 +24,7 @@ from pathlib import Path
 from random import Random
 from typing import Callable
 
+from .routes import GRPC_METHODS, REST_ROUTES
 from .scenario.values import duration_ms, shown
 
 LEGS = ("request", "response", "message")
@@ -140,7 +141,6 @@ def parse_model(spec, base_dir: Path | None = None):
 
 def rule_problems(spec: dict, base_dir: Path | None = None) -> list[tuple[tuple, str]]:
     """What is wrong with a (schema-valid) rule: (key path, message)."""
-    from .scenario.faults import GRPC_METHODS, rest_routes
     out: list[tuple[tuple, str]] = []
     method, route = spec.get("method"), spec.get("route")
     if (method is None) == (route is None):
@@ -152,7 +152,7 @@ def rule_problems(spec: dict, base_dir: Path | None = None) -> list[tuple[tuple,
         elif "message" in spec and not any(GRPC_METHODS[m] for m in matched):
             out.append((("message",), f"`message` is for streams; {method!r} has none"))
     else:
-        if not any(fnmatchcase(r, route) for r in rest_routes()):
+        if not any(fnmatchcase(r, route) for r in REST_ROUTES):
             out.append((("route",), f"no REST route matches {route!r}"))
         if "message" in spec:
             out.append((("message",), "`message` is for gRPC streams"))

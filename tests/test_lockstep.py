@@ -335,7 +335,7 @@ def test_a_test_in_lockstep_gets_through_an_hour_and_the_clock_waits_for_its_rea
 
 
 def test_the_in_process_probe_tells_the_tests_threads_from_grpcs():
-    from mock_lykke.dryrun import probe
+    from mock_lykke import probe
     if probe.make_probe() is None:
         pytest.skip("no /proc")
     release = threading.Event()

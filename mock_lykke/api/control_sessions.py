@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..sessions import SessionError
-from .control import ANY, _error, _json, route
+from .control_table import ANY, _error, _json, route
 
 
 def _manager(mock):

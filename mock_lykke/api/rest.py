@@ -26,6 +26,7 @@ from multidict import CIMultiDict
 from ..engine.errors import ME_MESSAGES, ApiError, Code, ServerCrash
 from ..engine.orders import BUY, SELL, BulkItem
 from ..latency import begin_call
+from ..routes import REST_ROUTES
 from . import convert_json as cj, json_binding as jb, swagger_ui
 from .auth import REVOKED, authenticate, bearer_token
 from .json_reader import dotnet_text
@@ -66,6 +67,8 @@ def route(method: str, template: str, private: bool = False, body: jb.Model | No
     def register(fn):
         r = Route(method, template, fn, private, body, request_id,
                   tuple(template.strip("/").split("/")))
+        if r.name not in REST_ROUTES:       # the names faults and latency rules select by
+            raise ValueError(f"{r.name} is not in mock_lykke.routes.REST_ROUTES")
         ROUTES.append(r)
         if any(seg.startswith("{") for seg in r.segments):
             _BY_SHAPE.setdefault((method, len(r.segments)), []).append(r)

@@ -3,9 +3,13 @@ all. A balance that differs from what the fills explain is money moved in or out
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..engine.orders import BUY
-from .metrics import REPLAYED, ZERO, Metrics
+from .entries import REPLAYED, ZERO
+
+if TYPE_CHECKING:                   # (metrics.collect imports this module)
+    from .metrics import Metrics
 
 
 class NotesSource:

@@ -3,12 +3,16 @@ entry (for journals without notes of the account: plain `serve --journal` ones).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..engine.clock import VirtualClock
 from ..engine.orders import ACTIVE, BUY
 from ..journal import ReplayError, apply_entry
 from ..scenario.build import setup_exchange
-from .metrics import FLOW_COMMANDS, ORDER_COMMANDS, REPLAYED, ZERO, Metrics
+from .entries import FLOW_COMMANDS, ORDER_COMMANDS, REPLAYED, ZERO
+
+if TYPE_CHECKING:                   # (metrics.collect imports this module)
+    from .metrics import Metrics
 
 
 class ReplaySource:

@@ -14,13 +14,10 @@ from operator import itemgetter
 from pathlib import Path
 
 from ..engine.orders import BUY
-from ..journal import ENGINE_COMMANDS, ReplayError
+from ..journal import ReplayError
+from .entries import ZERO
 from .reading import feed_entries, find_account, read_header, routes, valuation_asset
 
-ZERO = Decimal(0)
-REPLAYED = frozenset(ENGINE_COMMANDS) | {"clock", "reset", "set_account", "set_quirks"}
-ORDER_COMMANDS = frozenset({"place_limit", "place_market", "place_bulk"})
-FLOW_COMMANDS = frozenset({"set_balance", "deposit", "create_withdrawal"})
 ORDER_TYPES = {"place_limit": "Limit", "place_market": "Market", "place_bulk": "Limit"}
 CTX = Context(prec=40)                      # divisions (mids, inverse prices, ratios)
 ONE, TWO = Decimal(1), Decimal(2)

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..engine.clock import ClockError
 from ..journal import ReplayError
 from ..scenario.values import dec, duration_ms, parse_at
-from .probe import make_probe
+from ..probe import make_probe
 from .progress import Progress, line, pnl
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD = 0, 1, 2

@@ -293,7 +293,7 @@ class LockstepClock(VirtualClock):
     enter() (the bot's first request), then waits `warmup_ms` of quiet before its first step.
     It never steps past `limit` (clock ms; None: no end), and calls `on_limit` once there.
 
-    `probe` (optional: mock_lykke.dryrun.probe) returns a token of activity the fronts cannot
+    `probe` (optional: mock_lykke.probe) returns a token of activity the fronts cannot
     see (the bot's CPU use, the server's I/O threads); it is looked at when the window has
     passed, and a new token (or None) starts the window again. `on_step(from_ms, to_ms)` is
     called before each step's timers run."""

@@ -19,7 +19,9 @@ from ..engine.orders import BUY, SELL, BulkItem
 from ..engine.quirks import QUIRKS
 from ..journal import Journal
 from ..market import PARTICIPANTS, Participant
+from ..probe import make_probe
 from ..state import Mock
+from ..track import Tracker
 from .build import ACCOUNT_FLAGS, place_resting, set_flags, setup_exchange
 from .driver import ClockDriver
 from .faults import FaultInjector, fault_problems
@@ -77,7 +79,7 @@ class Controller:
     """`clock_options`: lockstep quiet / warmup (ms), over the scenario's. `track`: note why
     things happen in the journal (docs/dryrun.md) for these account names (True: all).
     `header`: extra keys for the journal's header. `probe`: what a lockstep clock's CPU probe
-    looks at (mock_lykke.dryrun.probe): "server" (this process's I/O threads; a dry-run adds
+    looks at (mock_lykke.probe): "server" (this process's I/O threads; a dry-run adds
     the bot's processes), "in-process" (the clients run in this process too: the pytest
     fixture), None (the quiet window alone)."""
 
@@ -98,7 +100,6 @@ class Controller:
         self.journal = journal or Journal()
         self.tracker = None
         if track:
-            from ..dryrun.track import Tracker
             self.tracker = Tracker(self.journal, None if track is True else track)
         self.header = header or {}
         self.latency_rules: list[dict] = jsonable(scenario.latency) if scenario else []
@@ -134,7 +135,6 @@ class Controller:
         self.start_ms = self.scenario.start_ms(self.clock_mode)
         clock = make_clock(self.clock_mode, self.start_ms, self.speed, **self.clock_options)
         if clock.tracks_activity:
-            from ..dryrun.probe import make_probe
             clock.limit = self.scenario.until_ms(self.start_ms)
             clock.on_step = self._on_step
             if self.probe is not None:      # (a dry-run adds the bot's processes)
@@ -484,7 +484,9 @@ class Controller:
     def add_fault(self, spec: dict) -> dict:
         """Add one fault (the scenario's `faults` entry shape); returns it with its id."""
         self.check_fault(spec)
-        return self._injector().add(spec).describe()
+        fault = self._injector().add(spec)
+        self._fault_note({"op": "add", "id": fault.id, "fault": fault.spec})
+        return fault.describe()
 
     def faults_list(self) -> list[dict]:
         return self._injector().describe()
@@ -492,9 +494,18 @@ class Controller:
     def remove_fault(self, fault_id: int) -> None:
         if not self._injector().remove(fault_id):
             raise ControlError(f"unknown fault {fault_id!r}", 404)
+        self._fault_note({"op": "remove", "id": fault_id})
 
     def clear_faults(self) -> None:
         self._injector().clear()
+        self._fault_note({"op": "clear"})
+
+    def _fault_note(self, args: dict) -> None:
+        """A `fault` entry, which replay skips: so a `clock` entry first if the clock moved
+        since the last entry (else a replay could stop short of a time only the note shows)."""
+        now = self.now()
+        self.journal.clock(now)
+        self.journal.record(now, "fault", args)
 
     # --- quirks -----------------------------------------------------------------------
     def quirks(self) -> dict:

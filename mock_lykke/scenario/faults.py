@@ -15,28 +15,14 @@ from random import Random
 from typing import Callable
 
 from ..engine.errors import ME_MESSAGES, Code
-from ..proto import isalive_pb2, privateService_pb2, publicService_pb2
+from ..routes import GRPC_METHODS, REST_ROUTES
 from ..state import FaultAction
 from .values import parse_at, parse_duration
 
 
-def _grpc_methods() -> dict[str, bool]:
-    """gRPC method name -> is a server stream."""
-    out = {}
-    for module in (publicService_pb2, privateService_pb2, isalive_pb2):
-        for service in module.DESCRIPTOR.services_by_name.values():
-            for m in service.methods:
-                out[m.name] = m.server_streaming
-    return out
-
-
-GRPC_METHODS = _grpc_methods()
-
-
 def rest_routes() -> list[str]:
     """The REST front's fault names, e.g. "DELETE /api/orders/{orderId}"."""
-    from ..api.rest import ROUTES       # late: the REST front imports this package
-    return [r.name for r in ROUTES]
+    return list(REST_ROUTES)
 
 
 DEFAULT_MESSAGES = {Code.runtimeError: "Runtime error", Code.itemNotFound: "Item not found",

@@ -11,10 +11,10 @@ from __future__ import annotations
 import inspect
 from contextlib import contextmanager
 
-from ..engine import events as ev
-from ..engine.errors import ApiError, Code, ME_MESSAGES
-from ..engine.orders import CANCELLED, REPLACED
-from .rules import fill_rule, queue_ahead, reject_rule
+from .engine import events as ev
+from .engine.errors import ApiError, Code, ME_MESSAGES
+from .engine.orders import CANCELLED, REPLACED
+from .track_rules import fill_rule, queue_ahead, reject_rule
 
 COMMANDS = ("place_limit", "place_market", "place_bulk", "cancel_order", "cancel_all")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..engine.errors import Code
-from ..engine.numbers import ZERO, fmt_plain, mul
-from ..engine.orders import ACTIVE, BUY, SELL
+from .engine.errors import Code
+from .engine.numbers import ZERO, fmt_plain, mul
+from .engine.orders import ACTIVE, BUY, SELL
 
 
 def queue_ahead(ex, order) -> tuple[Decimal, int] | None:
