@@ -387,7 +387,9 @@ class Sweep:
                     cluster.close()
         from .sweep_report import write_sweep_report
         records = [done[c.id] for c in grid]
-        summary = write_sweep_report(self.root, self.spec, grid, records,
+        commands = [reproduce(self.spec, c, str(self.root / "cells" / c.id / "alone"))
+                    for c in grid]
+        summary = write_sweep_report(self.root, self.spec, grid, records, commands,
                                      wall=time.monotonic() - t0, ran=len(todo))
         failed = sum(r["status"] != "ok" for r in records)
         self._say(f"sweep: {len(grid)} cells ({len(todo)} run now, {failed} failed) in "

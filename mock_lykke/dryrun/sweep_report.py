@@ -24,22 +24,22 @@ def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def cell_row(spec, cell, record: dict, root: Path) -> dict:
-    """One cell: its inputs, status and the numbers of its summary."""
-    from .sweep import reproduce
+def cell_row(spec, cell, record: dict, root: Path, command: str) -> dict:
+    """One cell: its inputs, status, the numbers of its summary and `command`, which runs it
+    alone."""
     s = record.get("summary") or {}
     folder = f"cells/{cell.id}"
     row = {"id": cell.id, "seed": cell.seed, **{f"param:{k}": v for k, v in cell.values.items()},
            "status": record["status"], "error": record.get("error"), "exit": record.get("exit"),
            "wallSeconds": record.get("wall")}
-    for key in ("tradingPnl", "equityChange", "fees", "turnover", "maxDrawdown", "maxDrawdownFraction",
-                "fillRatio", "orders", "rejected", "fills"):
+    for key in ("tradingPnl", "equityChange", "fees", "turnover", "maxDrawdown",
+                "maxDrawdownFraction", "fillRatio", "orders", "rejected", "fills"):
         row[key] = s.get(key)
     for kind in ("maxInventory", "finalInventory"):
         for asset, value in (s.get(kind) or {}).items():
             row[f"{kind}.{asset}"] = value
     row["report"] = f"{folder}/report.html"
-    row["reproduce"] = reproduce(spec, cell, str(root / folder / "alone"))
+    row["reproduce"] = command
     return row
 
 
@@ -92,9 +92,11 @@ def heat(rows: list[dict], x: str, y: str) -> dict:
     return {"x": x, "y": y, "xValues": xs, "yValues": ys, "pnlMean": z}
 
 
-def write_sweep_report(root: Path, spec, grid, records: list[dict], wall: float,
-                       ran: int) -> dict:
-    rows = [cell_row(spec, cell, record, root) for cell, record in zip(grid, records)]
+def write_sweep_report(root: Path, spec, grid, records: list[dict], commands: list[str],
+                       wall: float, ran: int) -> dict:
+    """The sweep's report; `commands[i]` runs cell i alone (sweep.reproduce)."""
+    rows = [cell_row(spec, cell, record, root, command)
+            for cell, record, command in zip(grid, records, commands)]
     ok = [r for r in rows if r["status"] == "ok"]
     assets = sorted({k.split(".", 1)[1] for r in rows for k in r if k.startswith("maxInventory.")})
     dist = {key: stats([r.get(key) for r in ok]) for key, _ in METRICS}
