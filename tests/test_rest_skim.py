@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from mock_lykke.api import json_binding as jb, json_reader
 from mock_lykke.engine.errors import ApiError
+from test_rest_support import api  # noqa: F401  (the api fixture)
 
 _MODELS = (jb.LIMIT_ORDER, jb.MARKET_ORDER, jb.BULK_ORDER, jb.WITHDRAWAL)
 _NAMES = ["assetPairId", "volume", "Price", "orders", "cancelMode", "side", "orderAction",
@@ -95,3 +96,14 @@ def test_a_bulk_order_over_the_limit_is_refused_before_its_items_are_read(python
     with pytest.raises(ApiError, match="at most"):
         jb.Binder(text).bind_root(jb.BULK_ORDER)
     assert python_reads[0] < 10
+
+
+async def test_a_large_malformed_body_is_answered_with_little_python_reading(  # noqa: F811
+        api, python_reads):
+    body = '{"assetPairId":"BTCUSD","junk":' + json.dumps([[1.5, "a"]] * 100_000) + ',}'
+    status, _, text = await api.post("/api/orders/limit", body)
+    assert status == 400
+    assert json.loads(text)["errors"] == {"junk": [
+        f"Invalid property identifier character: }}. Path 'junk', line 1, position "
+        f"{len(body)}."]}
+    assert python_reads[0] < 100

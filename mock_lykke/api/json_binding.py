@@ -298,9 +298,13 @@ def bind_plain(model: Model, text: str) -> dict | None:
     lists of such objects. None otherwise: then only the full Binder answers (its errors)."""
     if "\\ud" in text or "\\uD" in text:       # a surrogate escape: the binder reads it
         return None
+    with no_gc():           # (json_skim.no_gc; what was decoded is gone before it is back)
+        return _decoded_plain(model, text)
+
+
+def _decoded_plain(model: Model, text: str) -> dict | None:
     try:
-        with no_gc():
-            root = _PLAIN.decode(text)
+        root = _PLAIN.decode(text)
         if type(root) is not _Pairs:
             raise _Unplain
         return _plain_object(model, root)

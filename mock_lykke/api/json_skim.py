@@ -63,14 +63,16 @@ def skim_value(text: str, i: int, limit: int, nesting: bool = True) -> tuple[int
     """(end, number of items) of the container at text[i] when it reads well and nests at
     most `limit` deep (not checked if not `nesting`); None otherwise (the reader then
     finds the error)."""
-    try:
-        with no_gc():
+    with no_gc():                  # (what the decoder made is gone before the collector is back)
+        try:
             value, end = _VALUES.scan_once(text, i)
-    except (StopIteration, ValueError, RecursionError):
-        return None
+        except (StopIteration, ValueError, RecursionError):
+            return None
+        size = len(value)
+        del value
     if nesting and not nests_within(text, i, end, limit):
         return None
-    return end, len(value)
+    return end, size
 
 
 def skim_run(text: str, i: int, comma: int, is_obj: bool, limit: int
@@ -78,11 +80,13 @@ def skim_run(text: str, i: int, comma: int, is_obj: bool, limit: int
     """Members (or items) text[i:comma] of an object (array), when they read well: (how
     many, the last member's name as decoded); None otherwise."""
     chunk = ("{" if is_obj else "[") + text[i:comma] + ("}" if is_obj else "]")
-    try:
-        with no_gc():
+    with no_gc():
+        try:
             value, end = (_PAIRS if is_obj else _VALUES).scan_once(chunk, 0)
-    except (StopIteration, ValueError, RecursionError):
+        except (StopIteration, ValueError, RecursionError):
+            return None
+        size, name = len(value), value[-1][0] if is_obj and value else None
+        del value
+    if end != len(chunk) or not size or not nests_within(chunk, 0, end, limit + 1):
         return None
-    if end != len(chunk) or not value or not nests_within(chunk, 0, end, limit + 1):
-        return None
-    return len(value), value[-1][0] if is_obj else None
+    return size, name
