@@ -287,6 +287,7 @@ def _short_number(text: str) -> Decimal:
 
 # numbers stay their text (as bytes, apart from strings; str.encode is a C call) until bound:
 # a Python call for each number of a large member cost 0.5 s a MB before the body was refused
+PLAIN_MAX = 1_000_000
 _PLAIN = json.JSONDecoder(object_pairs_hook=_Pairs, parse_float=str.encode,
                           parse_int=str.encode, parse_constant=_refuse)
 
@@ -295,9 +296,11 @@ def bind_plain(model: Model, text: str) -> dict | None:
     """The model's values straight from `json.loads`, when the body is a plain object the
     full binder takes as is: each key a member (any case), once; strings for strings and
     enum names, JSON numbers for decimals (within .NET's range and scale), booleans,
-    lists of such objects. None otherwise: then only the full Binder answers (its errors)."""
-    if "\\ud" in text or "\\uD" in text:       # a surrogate escape: the binder reads it
-        return None
+    lists of such objects. None otherwise: then only the full Binder answers (its errors).
+    A body over PLAIN_MAX goes to the Binder straight away: no usual body is that large, and
+    decoding it here first made a third pass over what the Binder skims twice."""
+    if "\\ud" in text or "\\uD" in text or len(text) > PLAIN_MAX:   # (a surrogate escape:
+        return None                                                # the binder reads it)
     with no_gc():           # (json_skim.no_gc; what was decoded is gone before it is back)
         return _decoded_plain(model, text)
 

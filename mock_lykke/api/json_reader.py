@@ -2,7 +2,7 @@
 messages (`Path 'x', line 1, position 12.`); the binder (json_binding) works on its nodes.
 
 A skimming reader (the binder's) leaves each container that reads well (json_skim, in C)
-unread until `items` asks for it: a large value the binder only steps over costs no Python.
+but the root object unread until `items` asks for it: a large value the binder only steps over costs no Python.
 Inside one that does not read well it steps over whole runs of members that do, and reads
 the rest as before, so that its error is the same to the byte."""
 from __future__ import annotations
@@ -61,10 +61,15 @@ class _Reader:
     def __init__(self, text: str, skim: bool = True):
         self.text = text
         self.skim = skim
-        self.nesting_known = False      # the whole text reads well within MaxDepth
         self._newlines: list[int] | None = None     # where each line ends, found once
+        self._wheres = 0
 
     def where(self, index: int, path: str) -> str:
+        self._wheres += 1
+        if self._newlines is None and self._wheres <= 16:   # a few errors: counted in C
+            line = self.text.count("\n", 0, index)
+            pos = index - (self.text.rfind("\n", 0, index) + 1)
+            return f" Path '{path}', line {line + 1}, position {pos}."
         if self._newlines is None:          # (counting per error was quadratic in errors)
             self._newlines = [m.start() for m in re.finditer("\n", self.text)]
         line = bisect_left(self._newlines, index)
@@ -93,13 +98,14 @@ class _Reader:
             if depth >= MAX_DEPTH:
                 raise self.fail(f"The reader's MaxDepth of {MAX_DEPTH} has been exceeded.",
                                 i + 1, path)
-            if self.skim:
-                skimmed = skim_value(t, i, MAX_DEPTH - depth, not self.nesting_known)
+            # (not the root object: the binder reads it, and skimming it was one more pass)
+            if self.skim and (depth or c == "["):
+                skimmed = skim_value(t, i, MAX_DEPTH - depth)
                 if skimmed is not None:
-                    self.nesting_known |= depth == 0
                     return Node("object" if c == "{" else "array", None, i, skimmed[0],
                                 depth + 1, skimmed[1])
-            return self.container(i, path, depth + 1, self.skim)
+                return self.container(i, path, depth + 1, True)
+            return self.container(i, path, depth + 1, False)
         if c == '"':
             s, end = self.string(i, path)
             return Node("string", s, i, end)

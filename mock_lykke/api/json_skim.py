@@ -26,6 +26,7 @@ _PAIRS = json.JSONDecoder(object_pairs_hook=list, parse_float=bool, parse_int=bo
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
 _BRACKETS = bytes.maketrans(b"{}", b"[]")          # one kind: a pass takes one level away
 _NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
+_NOT_BRACKET_OR_QUOTE = bytes(c for c in range(256) if c not in b'[]{}"')
 
 
 @contextmanager
@@ -46,12 +47,14 @@ def nests_within(text: str, start: int, end: int, limit: int) -> bool:
     deep (each pass takes away the innermost ones)."""
     if text.count("[", start, end) + text.count("{", start, end) <= limit:
         return True
-    part = text[start:end]
-    if "\\" in part:              # (an escaped quote: the pattern finds the strings)
-        part = _STRING.sub("", part)
-    else:                          # every quote ends or starts a string
-        part = "".join(part.split('"')[::2])
-    brackets = part.encode("utf-8", "surrogatepass").translate(_BRACKETS, _NOT_BRACKET)
+    part = text[start:end].encode("utf-8", "surrogatepass")
+    brackets = b'"'
+    if b"\\" not in part:          # each string is two quotes once its characters are gone,
+        brackets = part.translate(None, _NOT_BRACKET_OR_QUOTE).replace(b'""', b"")
+    if b'"' in brackets:           # unless it has a bracket in it, or an escape
+        brackets = _STRING.sub("", part.decode("utf-8", "surrogatepass")).encode(
+            "utf-8", "surrogatepass").translate(None, _NOT_BRACKET)
+    brackets = brackets.translate(_BRACKETS)
     for _ in range(limit):
         if not brackets:
             return True
@@ -59,10 +62,9 @@ def nests_within(text: str, start: int, end: int, limit: int) -> bool:
     return not brackets
 
 
-def skim_value(text: str, i: int, limit: int, nesting: bool = True) -> tuple[int, int] | None:
+def skim_value(text: str, i: int, limit: int) -> tuple[int, int] | None:
     """(end, number of items) of the container at text[i] when it reads well and nests at
-    most `limit` deep (not checked if not `nesting`); None otherwise (the reader then
-    finds the error)."""
+    most `limit` deep; None otherwise (the reader then finds the error)."""
     with no_gc():                  # (what the decoder made is gone before the collector is back)
         try:
             value, end = _VALUES.scan_once(text, i)
@@ -70,7 +72,7 @@ def skim_value(text: str, i: int, limit: int, nesting: bool = True) -> tuple[int
             return None
         size = len(value)
         del value
-    if nesting and not nests_within(text, i, end, limit):
+    if not nests_within(text, i, end, limit):
         return None
     return end, size
 
