@@ -39,7 +39,7 @@ def body(kind: str, size: int) -> str:
     if kind == "unknown-objects":
         n = (size - len(HEAD)) // 10 - 1
         return HEAD + "[" + ",".join(['{"a":"b"}'] * n) + "]}"
-    n = (size - len(HEAD)) // 20 - 1          # pretty-bad-end: `  {\n    "a": "b"\n  },\n`
+    n = (size - len(HEAD)) // 22 - 1          # pretty-bad-end: `  {\n    "a": "b"\n  },\n`
     text = json.dumps([{"a": "b"}] * n, indent=2)
     return HEAD + text[:-2] + ",\n  x\n]}"
 
