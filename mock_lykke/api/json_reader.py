@@ -1,10 +1,10 @@
 """Reading request JSON the way Newtonsoft's reader does, keeping positions for its
 messages (`Path 'x', line 1, position 12.`); the binder (json_binding) works on its nodes.
 
-A skimming reader (the binder's) leaves each container that reads well (json_skim, in C)
-but the root object unread until `items` asks for it: a large value the binder only steps over costs no Python.
-Inside one that does not read well it steps over whole runs of members that do, and reads
-the rest as before, so that its error is the same to the byte."""
+A skimming reader (the binder's) leaves each container but the root object that reads well
+(json_skim, in C) unread until `items` asks for it: a large value the binder only steps over
+costs no Python. Inside one that does not read well it steps over whole runs of members that
+do, and reads the rest as before, so that its error is the same to the byte."""
 from __future__ import annotations
 
 import re
