@@ -29,8 +29,12 @@ PAIR = "BTCUSD"
 class BareHub:
     def __init__(self):
         self.queues: list[asyncio.Queue] = []
+        self.tasks: set[asyncio.Task] = set()      # the stream handlers' tasks
 
     def subscribe(self) -> asyncio.Queue:
+        task = asyncio.current_task()
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
         q: asyncio.Queue = asyncio.Queue()
         q.put_nowait(_diff(0))                      # a snapshot
         self.queues.append(q)
@@ -44,6 +48,12 @@ class BareHub:
         """End every subscriber's stream (its handler returns on None)."""
         for q in self.queues:
             q.put_nowait(None)
+
+    async def settle(self) -> None:
+        """Every handler's task has ended (after the server's stop; as MockServer.stop: else
+        grpc.aio prints a CancelledError traceback for a call whose end the loop's close cut)."""
+        if self.tasks:
+            await asyncio.wait(list(self.tasks), timeout=2)
 
     def publish(self, step: int) -> None:
         data = _diff(step)

@@ -14,7 +14,7 @@ import platform
 import sys
 import time
 
-from . import dashboard, engine, fanout, replay, sessions, startup, transport
+from . import bodies, dashboard, engine, fanout, replay, sessions, startup, transport
 
 GOALS = [  # (label, key, goal text, met(value))
     ("gRPC place+cancel / floor", "grpc_ratio", ">= 0.85", lambda v: v >= 0.85),
@@ -51,7 +51,8 @@ GOALS = [  # (label, key, goal text, met(value))
     ("  gRPC calls/s (wall), open / closed", "dashboard_throughput_ratio", ">= 0.9",
      lambda v: v >= 0.9),
 ]
-PARTS = ("engine", "memory", "transport", "startup", "sessions", "replay", "fanout", "dashboard")
+PARTS = ("engine", "memory", "transport", "startup", "sessions", "replay", "fanout", "dashboard",
+         "bodies")
 
 
 def table(out: dict) -> str:
@@ -98,6 +99,8 @@ def main(argv=None) -> int:
         out.update(asyncio.run(fanout.measure()))
     if "dashboard" in parts:
         out.update(asyncio.run(dashboard.measure(rounds=a.rounds)))
+    if "bodies" in parts:
+        out.update(asyncio.run(bodies.measure(runs=1)))
     out["bench_seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(out, indent=2))
     print(table(out), file=sys.stderr)

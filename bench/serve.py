@@ -15,7 +15,6 @@ import os
 import sys
 
 from . import floor
-from .noise import QuietStderr
 from .world import world
 
 
@@ -75,6 +74,7 @@ async def serve_fanout(kind: str, rate: int, count: int) -> None:
         async def stop():
             hub.close()                             # every stream ends (OK) before the stop
             await grpc_server.stop(1)
+            await hub.settle()
     _ready(port, 0)
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -92,7 +92,6 @@ def main() -> None:
     p.add_argument("--count", type=int, default=3000)
     p.add_argument("--accounts", type=int, default=64)
     a = p.parse_args()
-    sys.stderr = QuietStderr(sys.stderr)
     if a.kind.startswith("fanout"):
         asyncio.run(serve_fanout(a.kind, a.rate, a.count))
     else:

@@ -150,6 +150,8 @@ class MockServer:
         if self._grpc is not None:
             await self._grpc.stop(grace)
             self._grpc = None
+            if self.streams is not None:        # (their calls' ends, before the loop may close)
+                await self.streams.settle(grace + 1)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -19,12 +19,12 @@ JSON_VALUES = st.recursive(
     max_leaves=20)
 
 
-def _plain(node: json_reader.Node):
+def _plain(node: json_reader.Node, reader: json_reader._Reader):
     """A reader node as the Python value json.loads gives (decimals for numbers)."""
     if node.kind == "object":
-        return {name: _plain(child) for name, _, child in node.value}
+        return {name: _plain(child, reader) for name, _, child in reader.items(node, "")}
     if node.kind == "array":
-        return [_plain(child) for child in node.value]
+        return [_plain(child, reader) for child in reader.items(node, "")]
     if node.kind == "number":
         return Decimal(node.value)
     return {"true": True, "false": False, "null": None}.get(node.kind, node.value) \
@@ -35,8 +35,10 @@ def _plain(node: json_reader.Node):
 @given(JSON_VALUES)
 def test_reader_reads_valid_json_like_json_loads(value):
     text = json.dumps(value)
-    assert _plain(json_reader._Reader(text).value(0, "", 0)) == json.loads(text, parse_float=Decimal,
-                                                                  parse_int=Decimal)
+    for skim in (False, True):
+        reader = json_reader._Reader(text, skim)
+        assert _plain(reader.value(0, "", 0), reader) == json.loads(
+            text, parse_float=Decimal, parse_int=Decimal)
 
 
 @settings(max_examples=80, deadline=None)

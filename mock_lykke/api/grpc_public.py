@@ -220,6 +220,7 @@ class GrpcFront:
             finally:
                 clock.leave()
             sub.task = asyncio.current_task()
+            hub.serving(sub.task)
             try:
                 await context.send_initial_metadata(())     # tells the client it is subscribed
                 while True:

@@ -17,6 +17,7 @@ from ..engine.exchange import check_bulk_size
 from ..engine.numbers import DecimalParseError, dotnet_scale, parse_dotnet
 from ..engine.orders import BUY, SELL
 from .json_reader import BindError, Node, _Reader, join_path
+from .json_skim import no_gc
 
 _WHOLE = re.compile(r"-?[0-9]+")
 _SIGNED = re.compile(r"[+-]?[0-9]+")
@@ -109,8 +110,8 @@ class Binder:
     """Deserializes a body into a model's values the way the real server's Newtonsoft
     settings do, collecting (key, message) errors instead of stopping at the first."""
 
-    def __init__(self, text: str):
-        self.reader = _Reader(text)
+    def __init__(self, text: str, skim: bool = True):
+        self.reader = _Reader(text, skim)       # (skim=False: the plain reader, for tests)
         self.errors: list[tuple[str, str]] = []
 
     def error(self, message: str, index: int, path: str) -> None:
@@ -142,7 +143,7 @@ class Binder:
             return None
         values = model.defaults.copy()
         exact, lower = model.exact, model.lower
-        for name, after_colon, child in node.value:
+        for name, after_colon, child in self.reader.items(node, path):
             prop = exact.get(name) or lower.get(name.lower())
             child_path = join_path(path, name)
             if prop is None:
@@ -253,10 +254,10 @@ class Binder:
         if node.kind != "array":
             self.convert_error(node, type_name, path)
             return False, None
-        check_bulk_size(len(node.value))
+        check_bulk_size(node.size)
         items = []
         before = len(self.errors)
-        for i, child in enumerate(node.value):
+        for i, child in enumerate(self.reader.items(node, path)):
             if child.kind == "null":
                 items.append(None)
                 continue
@@ -284,17 +285,27 @@ def _short_number(text: str) -> Decimal:
     return Decimal(text)
 
 
-_PLAIN = json.JSONDecoder(object_pairs_hook=_Pairs, parse_float=_short_number,
-                          parse_int=_short_number, parse_constant=_refuse)
+# numbers stay their text (as bytes, apart from strings; str.encode is a C call) until bound:
+# a Python call for each number of a large member cost 0.5 s a MB before the body was refused
+PLAIN_MAX = 1_000_000
+_PLAIN = json.JSONDecoder(object_pairs_hook=_Pairs, parse_float=str.encode,
+                          parse_int=str.encode, parse_constant=_refuse)
 
 
 def bind_plain(model: Model, text: str) -> dict | None:
     """The model's values straight from `json.loads`, when the body is a plain object the
     full binder takes as is: each key a member (any case), once; strings for strings and
     enum names, JSON numbers for decimals (within .NET's range and scale), booleans,
-    lists of such objects. None otherwise: then only the full Binder answers (its errors)."""
-    if "\\ud" in text or "\\uD" in text:       # a surrogate escape: the binder reads it
-        return None
+    lists of such objects. None otherwise: then only the full Binder answers (its errors).
+    A body over PLAIN_MAX goes to the Binder straight away: no usual body is that large, and
+    decoding it here first made a third pass over what the Binder skims twice."""
+    if "\\ud" in text or "\\uD" in text or len(text) > PLAIN_MAX:   # (a surrogate escape:
+        return None                                                # the binder reads it)
+    with no_gc():           # (json_skim.no_gc; what was decoded is gone before it is back)
+        return _decoded_plain(model, text)
+
+
+def _decoded_plain(model: Model, text: str) -> dict | None:
     try:
         root = _PLAIN.decode(text)
         if type(root) is not _Pairs:
@@ -319,8 +330,8 @@ def _plain_object(model: Model, pairs: _Pairs) -> dict:
 def _plain_value(prop: Prop, value):
     kind, t = prop.kind, type(value)
     if kind == "decimal":
-        if t is Decimal:
-            return value
+        if t is bytes:
+            return _short_number(value.decode())
     elif kind == "string":
         if t is str or value is None:
             return value

@@ -226,6 +226,7 @@ class StreamHub:
         self._bound = None              # the exchange we listen to and whose clock has our timers
         self._books: dict[str, tuple] = {}  # lower pair id -> last aggregated book queued
         self._unsubscribe = None
+        self.tasks: set[asyncio.Task] = set()       # the servicer tasks of open streams
         self.stats = mock.extras.setdefault("stream_stats", StreamStats())
         self._handlers = {
             ev.OrdersChanged: self._on_orders, ev.TradesExecuted: self._on_trades,
@@ -241,6 +242,19 @@ class StreamHub:
     @property
     def quirks(self):
         return self.exchange.quirks
+
+    def serving(self, task: asyncio.Task) -> None:
+        """A stream's servicer task, until it ends (`settle`)."""
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def settle(self, timeout: float) -> None:
+        """Wait until every stream's servicer task has ended, once the gRPC server stopped.
+        grpc.aio's own task for a call resumes only after its servicer task ends; when the
+        loop was closed in between (asyncio.run right after a stop), it cancelled that task
+        there and grpc.aio printed a bare CancelledError traceback for each such call."""
+        if self.tasks:
+            await asyncio.wait(list(self.tasks), timeout=timeout)
 
     def count(self, kind: str | None = None) -> int:
         """How many streams are open (of one kind, or in all)."""
