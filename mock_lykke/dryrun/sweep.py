@@ -55,6 +55,7 @@ class Cell:
     values: dict            # dimension name -> value text (each --set PATH and --param NAME)
     sets: list[str]         # "PATH=VALUE" for the cell's dry-run
     command: list[str]      # the bot's command, {seed} and {param:NAME} substituted
+    scenario: str = ""      # sha256 of the scenario file as the sweep read it
 
 
 # --- the grid ---------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def cells(spec: Spec) -> list[Cell]:
                               spec.account, spec.currency, spec.quiet, spec.warmup,
                               spec.cpu_probe], sort_keys=True)
             cell_id = f"s{seed}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
-            out.append(Cell(cell_id, seed, values, sets, command))
+            out.append(Cell(cell_id, seed, values, sets, command, digest))
     return out
 
 
@@ -175,6 +176,8 @@ def run_cell(spec: Spec, cell: Cell, plotly_src: str | None) -> dict:
     """Run the cell's dry-run in a subprocess, in a scratch folder; write its report there;
     return its record and its files (bytes by name), for the client to store."""
     t0 = time.monotonic()
+    if cell.scenario and _digest(spec.scenario) != cell.scenario:
+        return _mismatch(spec, cell, time.monotonic() - t0)
     with tempfile.TemporaryDirectory(prefix="mock-lykke-cell-") as tmp:
         out = Path(tmp)
         argv = [sys.executable, "-m", "mock_lykke.cli", "dryrun", *dryrun_args(spec, cell),
@@ -212,6 +215,23 @@ def run_cell(spec: Spec, cell: Cell, plotly_src: str | None) -> dict:
     return {"id": cell.id, "seed": cell.seed, "values": cell.values, "status": status,
             "error": error, "exit": code, "wall": round(wall, 3), "summary": summary,
             "files": files}
+
+
+def _mismatch(spec: Spec, cell: Cell, wall: float) -> dict:
+    """A worker (on another machine) without the sweep's scenario file, or with another one:
+    the cell would not be the cell the sweep names, so it is not run."""
+    import socket
+    where = os.path.abspath(spec.scenario)
+    what = "has another" if os.path.exists(where) else "has no"
+    return _failed(cell, f"the worker on {socket.gethostname()} {what} scenario file at "
+                         f"{where} (a worker needs the sweep's files at the same paths: "
+                         f"docs/sweep.md)", round(wall, 3))
+
+
+def _failed(cell: Cell, error: str, wall: float | None = None) -> dict:
+    """The record of a cell that did not run (no files)."""
+    return {"id": cell.id, "seed": cell.seed, "values": cell.values, "status": "failed",
+            "error": error, "exit": None, "wall": wall, "summary": None, "files": {}}
 
 
 class _Closing(Exception):
@@ -372,9 +392,7 @@ class Sweep:
                             if result["status"] == "interrupted":
                                 raise KeyboardInterrupt     # Ctrl-C reached the cells: stop
                         except Exception as e:        # the worker died, dask gave up...
-                            result = {"id": cell.id, "seed": cell.seed, "values": cell.values,
-                                      "status": "failed", "error": f"{type(e).__name__}: {e}",
-                                      "exit": None, "wall": None, "summary": None}
+                            result = _failed(cell, f"{type(e).__name__}: {e}")
                         record = _store(self.root, result)
                         f.write(json.dumps(record, sort_keys=True) + "\n")
                         f.flush()
