@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .run import EXIT_BAD, EXIT_FAIL, EXIT_OK, DryRunError
+from .run import EXIT_BAD, EXIT_FAIL, EXIT_OK, DryRunError, substitute
 
 EXTRA_HINT = "pip install 'mock-lykke[sweep]'"
 CELLS_FILE = "cells.jsonl"
@@ -77,32 +77,13 @@ def parse_seeds(text: str) -> list[int]:
 
 def parse_dimension(text: str, what: str) -> tuple[str, list]:
     """`PATH=v1,v2,...` -> (PATH, [value texts])."""
-    from ..scenario.overrides import OverrideError, parse_path, parse_values, split, value_text
+    from ..scenario.overrides import OverrideError, pair, parse_values, split, value_text
     try:
-        name, values = split(text) if what == "--set" else _param(text)
-        if what == "--set":
-            parse_path(name)
+        name, values = split(text) if what == "--set" else \
+            pair(text, "NAME=VALUES (e.g. size=0.01,0.02)")
         return name, [value_text(v) for v in parse_values(values)]
     except OverrideError as e:
         raise DryRunError(f"{what} {e}") from None
-
-
-def _param(text: str) -> tuple[str, str]:
-    from ..scenario.overrides import OverrideError
-    name, eq, values = text.partition("=")
-    if not eq or not name.strip():
-        raise OverrideError(f"{text!r}: give NAME=VALUES (e.g. size=0.01,0.02)")
-    return name.strip(), values.strip()
-
-
-def _substitute_cell(argv: list[str], seed: int, values: dict) -> list[str]:
-    out = []
-    for arg in argv:
-        arg = arg.replace("{seed}", str(seed))
-        for name, value in values.items():
-            arg = arg.replace("{param:" + name + "}", value)
-        out.append(arg)
-    return out
 
 
 def _digest(path: str) -> str:
@@ -133,7 +114,8 @@ def cells(spec: Spec) -> list[Cell]:
         except OSError as e:
             raise DryRunError(str(e)) from None
         for seed in spec.seeds if spec.seeds is not None else [scenario.seed]:
-            command = _substitute_cell(spec.command, seed, values)
+            command = substitute(spec.command, {"seed": str(seed), **{
+                f"param:{name}": value for name, value in values.items()}})
             unknown = [a for a in command if "{param:" in a]
             if unknown:
                 raise DryRunError(f"the bot's command names a parameter the sweep does not "
