@@ -164,26 +164,26 @@ def test_a_cell_over_its_timeout_is_stopped_and_recorded(tmp_path):
 @pytest.fixture
 def scheduler(tmp_path, dask):
     """A real Dask cluster on loopback, started as `dask scheduler` and `dask worker` are:
-    a scheduler and two one-thread workers (in a folder of their own, not the checkout's)."""
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    address = f"tcp://127.0.0.1:{port}"
+    a scheduler on a free port and two one-thread workers (in a folder of their own, not the
+    checkout); it is ready when a client sees both workers."""
     cwd = tmp_path / "workers"
     cwd.mkdir()
-    common = ["--no-dashboard", "--dashboard-address", "127.0.0.1:0"]   # its HTTP server too
+    file = str(cwd / "scheduler.json")           # the scheduler writes its address there
+    common = ["--scheduler-file", file, "--no-dashboard"]
     procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
-                               "--host", "127.0.0.1", "--port", str(port), *common],
+                               "--host", "127.0.0.1", "--port", "0",
+                               "--dashboard-address", "127.0.0.1:0", *common],
                               cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
         for _ in range(2):
             procs.append(subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1",
+                [sys.executable, "-m", "distributed.cli.dask_worker", "--nworkers", "1",
                  "--nthreads", "1", "--host", "127.0.0.1", *common],
                 cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        with dask.Client(address, timeout=60) as client:
+        with dask.Client(scheduler_file=file, timeout=60) as client:
             client.wait_for_workers(2, timeout=60)
+            address = client.scheduler.address
+        assert address.startswith("tcp://127.0.0.1:")
         yield address
     finally:
         for proc in reversed(procs):                  # workers first, then the scheduler
