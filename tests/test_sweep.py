@@ -214,6 +214,18 @@ def test_a_sweep_on_a_real_cluster_matches_a_local_one(tmp_path, scheduler):
     assert "Worst cells" in (remote / "index.html").read_text()
 
 
+def test_a_cluster_address_without_a_scheduler_is_a_clear_error(tmp_path, dask):
+    from dask import config
+    out = io.StringIO()
+    with config.set({"distributed.comm.timeouts.connect": "1s"}):
+        assert sweep(spec(), str(tmp_path / "s"), cluster="tcp://127.0.0.1:1", out=out) == 2
+    assert out.getvalue().startswith("mock-lykke sweep: --cluster tcp://127.0.0.1:1: no "
+                                     "scheduler there (Timed out trying to connect")
+    out = io.StringIO()
+    assert sweep(spec(), str(tmp_path / "s"), cluster="tpc://x:8786", out=out) == 2
+    assert "--cluster tpc://x:8786: no scheduler there (unknown address scheme" in out.getvalue()
+
+
 def test_a_worker_without_the_sweeps_scenario_file_does_not_run_the_cell(tmp_path):
     world = tmp_path / "world.yaml"
     world.write_bytes(WORLD.read_bytes())

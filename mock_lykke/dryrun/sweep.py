@@ -355,7 +355,7 @@ class Sweep:
         if todo:
             cluster = None
             if self.cluster:
-                client = Client(self.cluster)
+                client = self._connect(Client)
             else:
                 n = self.workers or os.cpu_count() or 1
                 cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
@@ -395,6 +395,17 @@ class Sweep:
         self._say(f"sweep: {len(grid)} cells ({len(todo)} run now, {failed} failed) in "
                   f"{time.monotonic() - t0:.1f}s; report {self.root / 'index.html'}")
         return summary
+
+    def _connect(self, Client):
+        """A client of the --cluster scheduler (DryRunError when it cannot be reached)."""
+        try:
+            client = Client(self.cluster)
+        except (OSError, ValueError) as e:
+            raise DryRunError(f"--cluster {self.cluster}: no scheduler there ({e})") from None
+        if not client.scheduler_info().get("workers"):
+            self._say(f"sweep: the cluster at {self.cluster} has no workers yet: the cells "
+                      f"wait for one (start `dask worker {self.cluster}`)")
+        return client
 
     def _plotly(self) -> str | None:
         """plotly.js once for every cell's report (None without the report extra)."""
