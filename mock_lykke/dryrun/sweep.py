@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .run import EXIT_BAD, EXIT_FAIL, EXIT_OK, DryRunError, substitute
+from .run import EXIT_BAD, EXIT_FAIL, EXIT_OK, DryRunError, load_scenario, substitute
 
 EXTRA_HINT = "pip install 'mock-lykke[sweep]'"
 CELLS_FILE = "cells.jsonl"
@@ -96,7 +96,6 @@ def _digest(path: str) -> str:
 def cells(spec: Spec) -> list[Cell]:
     """Every cell of the grid (seeds vary fastest within each combination of values); the
     scenario is checked with each combination of overrides (DryRunError names the problem)."""
-    from ..scenario import ScenarioError, load_file
     from ..scenario.overrides import parse_value
     dims = [(name, values) for name, values in spec.sets] + \
            [(name, values) for name, values in spec.params]
@@ -106,13 +105,8 @@ def cells(spec: Spec) -> list[Cell]:
     for combo in itertools.product(*(values for _, values in dims)):
         values = {name: value for (name, _), value in zip(dims, combo)}
         sets = [f"{name}={value}" for name, value in values.items() if name in set_names]
-        try:
-            scenario = load_file(spec.scenario, [(n, parse_value(v)) for n, v in values.items()
+        scenario = load_scenario(spec.scenario, [(n, parse_value(v)) for n, v in values.items()
                                                  if n in set_names])
-        except ScenarioError as e:
-            raise DryRunError("\n".join(str(p) for p in e.problems)) from None
-        except OSError as e:
-            raise DryRunError(str(e)) from None
         for seed in spec.seeds if spec.seeds is not None else [scenario.seed]:
             command = substitute(spec.command, {"seed": str(seed), **{
                 f"param:{name}": value for name, value in values.items()}})
