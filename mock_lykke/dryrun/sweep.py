@@ -353,7 +353,8 @@ class Sweep:
             else:
                 n = self.workers or os.cpu_count() or 1
                 cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=None,    # its HTTP server: any port
+                                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
                 client = Client(cluster)
             bar = _Bar(self.out, len(grid), len(grid) - len(todo), self.progress)
             try:
