@@ -195,10 +195,15 @@ def scheduler(tmp_path, dask):
                 proc.wait()
 
 
-def test_a_sweep_on_a_real_cluster_matches_a_local_one(tmp_path, scheduler):
+def test_a_sweep_on_a_real_cluster_matches_a_local_one(tmp_path, scheduler, dask):
     s = spec(seeds=[1], until="30s")              # run and crash: 2 cells
     remote, local = tmp_path / "remote", tmp_path / "local"
     assert sweep(s, str(remote), cluster=scheduler, out=io.StringIO()) == 1   # crashes
+    with dask.Client(scheduler, timeout=60) as client:      # the cells ran there
+        finished = client.run_on_scheduler(      # (a lambda: sent by value, not by name)
+            lambda dask_scheduler: [t[0] for t in dask_scheduler.transition_log
+                                    if t[2] == "memory"])
+    assert sorted(finished) == sorted(f"cell-{c.id}" for c in cells(s))
     assert sweep(s, str(local), workers=2, out=io.StringIO()) == 1
     records, alike = read_records(remote / "cells.jsonl"), read_records(local / "cells.jsonl")
     assert records.keys() == alike.keys() == {c.id for c in cells(s)}
