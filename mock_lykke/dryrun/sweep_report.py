@@ -3,8 +3,8 @@ pyarrow) and index.html (plotly + jinja2, like the dry-run report: the `report` 
 
 The numbers of a cell are its dry-run summary's (docs/report.md); across cells: the
 distribution of each, per-parameter tables, a heat map of the mean trading PnL over two
-parameters, and the worst cells with the command that reproduces each alone. Exact decimals throughout;
-floats only for the plots."""
+parameters, and the worst cells with the command that reproduces each alone. Exact decimals
+throughout; floats only for the plots."""
 from __future__ import annotations
 
 import json
