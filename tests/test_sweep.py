@@ -159,3 +159,86 @@ def test_a_cell_over_its_timeout_is_stopped_and_recorded(tmp_path):
     assert result["status"] == "timeout" and "timed out after 2 s" in result["error"]
     assert result["seed"] == 1 and b"interrupted" in result["files"]["dryrun.log"]
     assert result["files"]["journal.jsonl"].startswith(b'{"journal":1')
+
+
+@pytest.fixture
+def scheduler(tmp_path, dask):
+    """A real Dask cluster on loopback, started as `dask scheduler` and `dask worker` are:
+    a scheduler on a free port and two one-thread workers (in a folder of their own, not the
+    checkout); it is ready when a client sees both workers."""
+    cwd = tmp_path / "workers"
+    cwd.mkdir()
+    file = str(cwd / "scheduler.json")           # the scheduler writes its address there
+    common = ["--scheduler-file", file, "--no-dashboard"]
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                               "--host", "127.0.0.1", "--port", "0",
+                               "--dashboard-address", "127.0.0.1:0", *common],
+                              cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(2):
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_worker", "--nworkers", "1",
+                 "--nthreads", "1", "--host", "127.0.0.1", *common],
+                cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with dask.Client(scheduler_file=file, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+            address = client.scheduler.address
+        assert address.startswith("tcp://127.0.0.1:")
+        yield address
+    finally:
+        for proc in reversed(procs):                  # workers first, then the scheduler
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_a_sweep_on_a_real_cluster_matches_a_local_one(tmp_path, scheduler, dask):
+    s = spec(seeds=[1], until="30s")              # run and crash: 2 cells
+    remote, local = tmp_path / "remote", tmp_path / "local"
+    assert sweep(s, str(remote), cluster=scheduler, out=io.StringIO()) == 1   # crashes
+    with dask.Client(scheduler, timeout=60) as client:      # the cells ran there
+        finished = client.run_on_scheduler(      # (a lambda: sent by value, not by name)
+            lambda dask_scheduler: [t[0] for t in dask_scheduler.transition_log
+                                    if t[2] == "memory"])
+    assert sorted(finished) == sorted(f"cell-{c.id}" for c in cells(s))
+    assert sweep(s, str(local), workers=2, out=io.StringIO()) == 1
+    records, alike = read_records(remote / "cells.jsonl"), read_records(local / "cells.jsonl")
+    assert records.keys() == alike.keys() == {c.id for c in cells(s)}
+    for cell_id, record in records.items():
+        assert record["status"] == alike[cell_id]["status"] == \
+            ("ok" if record["values"]["mode"] == "run" else "failed")
+        assert record["summary"] == alike[cell_id]["summary"]
+        there, here = remote / "cells" / cell_id, local / "cells" / cell_id
+        assert (there / "journal.jsonl").read_bytes() == (here / "journal.jsonl").read_bytes()
+        assert {p.name for p in there.iterdir()} == {p.name for p in here.iterdir()}
+    summary = json.loads((remote / "sweep.json").read_text())
+    assert (summary["cells"], summary["ok"], summary["failed"]) == (2, 1, 1)
+    assert "Worst cells" in (remote / "index.html").read_text()
+
+
+def test_a_cluster_address_without_a_scheduler_is_a_clear_error(tmp_path, dask):
+    from dask import config
+    out = io.StringIO()
+    with config.set({"distributed.comm.timeouts.connect": "1s"}):
+        assert sweep(spec(), str(tmp_path / "s"), cluster="tcp://127.0.0.1:1", out=out) == 2
+    assert out.getvalue().startswith("mock-lykke sweep: --cluster tcp://127.0.0.1:1: no "
+                                     "scheduler there (Timed out trying to connect")
+    out = io.StringIO()
+    assert sweep(spec(), str(tmp_path / "s"), cluster="tpc://x:8786", out=out) == 2
+    assert "--cluster tpc://x:8786: no scheduler there (unknown address scheme" in out.getvalue()
+
+
+def test_a_worker_without_the_sweeps_scenario_file_does_not_run_the_cell(tmp_path):
+    world = tmp_path / "world.yaml"
+    world.write_bytes(WORLD.read_bytes())
+    s = Spec(scenario=str(world), command=["true"], seeds=[1], until="1m")
+    cell = cells(s)[0]
+    world.write_bytes(WORLD.read_bytes() + b"\n# another file at the same path\n")
+    result = run_cell(s, cell, None)
+    assert result["status"] == "failed" and result["files"] == {}
+    assert f"has another scenario file at {world}" in result["error"]
+    world.unlink()
+    assert f"has no scenario file at {world}" in run_cell(s, cell, None)["error"]

@@ -63,12 +63,16 @@ def draw(path: Path, seeds: int, tmp: Path) -> Path:
     html = tmp / f"{path.stem}.html"
     fig.write_html(html, include_plotlyjs=True, full_html=True,
                    config={"displayModeBar": False})
-    png = OUT / f"regime-{path.stem}.png"
+    return screenshot(html, OUT / f"regime-{path.stem}.png", (760, 320), tmp)
+
+
+def screenshot(html: Path, png: Path, size: tuple[int, int], tmp: Path) -> Path:
+    """A headless chromium's picture of a page (also for docs/img/sweep.py)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
                     "--hide-scrollbars", f"--user-data-dir={tmp / 'profile'}",
                     "--virtual-time-budget=5000", f"--screenshot={png}",
-                    "--window-size=760,320", html.as_uri()],
+                    f"--window-size={size[0]},{size[1]}", html.resolve().as_uri()],
                    check=True, capture_output=True, timeout=180)
     return png
 

@@ -98,6 +98,18 @@ def _overrides(texts: list[str]) -> list[tuple[str, object]]:
     return out
 
 
+def load_scenario(path: str, overrides: list[tuple[str, object]]):
+    """The scenario file with its overrides; DryRunError names what is wrong (also for a
+    sweep, which checks every combination of its overrides before running)."""
+    from ..scenario import ScenarioError, load_file
+    try:
+        return load_file(path, overrides)
+    except ScenarioError as e:
+        raise DryRunError("\n".join(str(p) for p in e.problems)) from None
+    except OSError as e:
+        raise DryRunError(str(e)) from None
+
+
 def substitute(argv: list[str], values: dict[str, str]) -> list[str]:
     """{name} placeholders replaced (unknown ones are left as they are)."""
     out = []
@@ -117,16 +129,11 @@ class DryRun:
 
     # --- set-up -------------------------------------------------------------------------
     def build(self):
-        from ..scenario import ScenarioError, build_mock, load_file
+        from ..scenario import build_mock
         opts = self.opts
         if not opts.command:
             raise DryRunError("give the bot's command after --")
-        try:
-            scenario = load_file(opts.scenario, _overrides(opts.overrides))
-        except ScenarioError as e:
-            raise DryRunError("\n".join(str(p) for p in e.problems)) from None
-        except OSError as e:
-            raise DryRunError(str(e)) from None
+        scenario = load_scenario(opts.scenario, _overrides(opts.overrides))
         mode = opts.clock or (scenario.clock_mode if scenario.clock_mode != "virtual"
                               else "lockstep")
         if mode == "virtual":

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .run import EXIT_BAD, EXIT_FAIL, EXIT_OK, DryRunError
+from .run import EXIT_BAD, EXIT_FAIL, EXIT_OK, DryRunError, load_scenario, substitute
 
 EXTRA_HINT = "pip install 'mock-lykke[sweep]'"
 CELLS_FILE = "cells.jsonl"
@@ -55,6 +55,7 @@ class Cell:
     values: dict            # dimension name -> value text (each --set PATH and --param NAME)
     sets: list[str]         # "PATH=VALUE" for the cell's dry-run
     command: list[str]      # the bot's command, {seed} and {param:NAME} substituted
+    scenario: str = ""      # sha256 of the scenario file as the sweep read it
 
 
 # --- the grid ---------------------------------------------------------------------------------
@@ -76,32 +77,13 @@ def parse_seeds(text: str) -> list[int]:
 
 def parse_dimension(text: str, what: str) -> tuple[str, list]:
     """`PATH=v1,v2,...` -> (PATH, [value texts])."""
-    from ..scenario.overrides import OverrideError, parse_path, parse_values, split, value_text
+    from ..scenario.overrides import OverrideError, pair, parse_values, split, value_text
     try:
-        name, values = split(text) if what == "--set" else _param(text)
-        if what == "--set":
-            parse_path(name)
+        name, values = split(text) if what == "--set" else \
+            pair(text, "NAME=VALUES (e.g. size=0.01,0.02)")
         return name, [value_text(v) for v in parse_values(values)]
     except OverrideError as e:
         raise DryRunError(f"{what} {e}") from None
-
-
-def _param(text: str) -> tuple[str, str]:
-    from ..scenario.overrides import OverrideError
-    name, eq, values = text.partition("=")
-    if not eq or not name.strip():
-        raise OverrideError(f"{text!r}: give NAME=VALUES (e.g. size=0.01,0.02)")
-    return name.strip(), values.strip()
-
-
-def _substitute_cell(argv: list[str], seed: int, values: dict) -> list[str]:
-    out = []
-    for arg in argv:
-        arg = arg.replace("{seed}", str(seed))
-        for name, value in values.items():
-            arg = arg.replace("{param:" + name + "}", value)
-        out.append(arg)
-    return out
 
 
 def _digest(path: str) -> str:
@@ -114,7 +96,6 @@ def _digest(path: str) -> str:
 def cells(spec: Spec) -> list[Cell]:
     """Every cell of the grid (seeds vary fastest within each combination of values); the
     scenario is checked with each combination of overrides (DryRunError names the problem)."""
-    from ..scenario import ScenarioError, load_file
     from ..scenario.overrides import parse_value
     dims = [(name, values) for name, values in spec.sets] + \
            [(name, values) for name, values in spec.params]
@@ -124,15 +105,11 @@ def cells(spec: Spec) -> list[Cell]:
     for combo in itertools.product(*(values for _, values in dims)):
         values = {name: value for (name, _), value in zip(dims, combo)}
         sets = [f"{name}={value}" for name, value in values.items() if name in set_names]
-        try:
-            scenario = load_file(spec.scenario, [(n, parse_value(v)) for n, v in values.items()
+        scenario = load_scenario(spec.scenario, [(n, parse_value(v)) for n, v in values.items()
                                                  if n in set_names])
-        except ScenarioError as e:
-            raise DryRunError("\n".join(str(p) for p in e.problems)) from None
-        except OSError as e:
-            raise DryRunError(str(e)) from None
         for seed in spec.seeds if spec.seeds is not None else [scenario.seed]:
-            command = _substitute_cell(spec.command, seed, values)
+            command = substitute(spec.command, {"seed": str(seed), **{
+                f"param:{name}": value for name, value in values.items()}})
             unknown = [a for a in command if "{param:" in a]
             if unknown:
                 raise DryRunError(f"the bot's command names a parameter the sweep does not "
@@ -142,7 +119,7 @@ def cells(spec: Spec) -> list[Cell]:
                               spec.account, spec.currency, spec.quiet, spec.warmup,
                               spec.cpu_probe], sort_keys=True)
             cell_id = f"s{seed}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
-            out.append(Cell(cell_id, seed, values, sets, command))
+            out.append(Cell(cell_id, seed, values, sets, command, digest))
     return out
 
 
@@ -175,6 +152,8 @@ def run_cell(spec: Spec, cell: Cell, plotly_src: str | None) -> dict:
     """Run the cell's dry-run in a subprocess, in a scratch folder; write its report there;
     return its record and its files (bytes by name), for the client to store."""
     t0 = time.monotonic()
+    if cell.scenario and _digest(spec.scenario) != cell.scenario:
+        return _mismatch(spec, cell, time.monotonic() - t0)
     with tempfile.TemporaryDirectory(prefix="mock-lykke-cell-") as tmp:
         out = Path(tmp)
         argv = [sys.executable, "-m", "mock_lykke.cli", "dryrun", *dryrun_args(spec, cell),
@@ -212,6 +191,23 @@ def run_cell(spec: Spec, cell: Cell, plotly_src: str | None) -> dict:
     return {"id": cell.id, "seed": cell.seed, "values": cell.values, "status": status,
             "error": error, "exit": code, "wall": round(wall, 3), "summary": summary,
             "files": files}
+
+
+def _mismatch(spec: Spec, cell: Cell, wall: float) -> dict:
+    """A worker (on another machine) without the sweep's scenario file, or with another one:
+    the cell would not be the cell the sweep names, so it is not run."""
+    import socket
+    where = os.path.abspath(spec.scenario)
+    what = "has another" if os.path.exists(where) else "has no"
+    return _failed(cell, f"the worker on {socket.gethostname()} {what} scenario file at "
+                         f"{where} (a worker needs the sweep's files at the same paths: "
+                         f"docs/sweep.md)", round(wall, 3))
+
+
+def _failed(cell: Cell, error: str, wall: float | None = None) -> dict:
+    """The record of a cell that did not run (no files)."""
+    return {"id": cell.id, "seed": cell.seed, "values": cell.values, "status": "failed",
+            "error": error, "exit": None, "wall": wall, "summary": None, "files": {}}
 
 
 class _Closing(Exception):
@@ -353,11 +349,12 @@ class Sweep:
         if todo:
             cluster = None
             if self.cluster:
-                client = Client(self.cluster)
+                client = self._connect(Client)
             else:
                 n = self.workers or os.cpu_count() or 1
                 cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=None,    # its HTTP server: any port
+                                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
                 client = Client(cluster)
             bar = _Bar(self.out, len(grid), len(grid) - len(todo), self.progress)
             try:
@@ -372,9 +369,7 @@ class Sweep:
                             if result["status"] == "interrupted":
                                 raise KeyboardInterrupt     # Ctrl-C reached the cells: stop
                         except Exception as e:        # the worker died, dask gave up...
-                            result = {"id": cell.id, "seed": cell.seed, "values": cell.values,
-                                      "status": "failed", "error": f"{type(e).__name__}: {e}",
-                                      "exit": None, "wall": None, "summary": None}
+                            result = _failed(cell, f"{type(e).__name__}: {e}")
                         record = _store(self.root, result)
                         f.write(json.dumps(record, sort_keys=True) + "\n")
                         f.flush()
@@ -395,6 +390,17 @@ class Sweep:
         self._say(f"sweep: {len(grid)} cells ({len(todo)} run now, {failed} failed) in "
                   f"{time.monotonic() - t0:.1f}s; report {self.root / 'index.html'}")
         return summary
+
+    def _connect(self, Client):
+        """A client of the --cluster scheduler (DryRunError when it cannot be reached)."""
+        try:
+            client = Client(self.cluster)
+        except (OSError, ValueError) as e:
+            raise DryRunError(f"--cluster {self.cluster}: no scheduler there ({e})") from None
+        if not client.scheduler_info().get("workers"):
+            self._say(f"sweep: the cluster at {self.cluster} has no workers yet: the cells "
+                      f"wait for one (start `dask worker {self.cluster}`)")
+        return client
 
     def _plotly(self) -> str | None:
         """plotly.js once for every cell's report (None without the report extra)."""

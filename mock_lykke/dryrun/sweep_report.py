@@ -2,9 +2,9 @@
 pyarrow) and index.html (plotly + jinja2, like the dry-run report: the `report` extra).
 
 The numbers of a cell are its dry-run summary's (docs/report.md); across cells: the
-distribution of each, per-parameter tables, a heat map of the mean PnL over two parameters,
-and the worst cells with the command that reproduces each alone. Exact decimals throughout;
-floats only for the plots."""
+distribution of each, per-parameter tables, a heat map of the mean trading PnL over two
+parameters, and the worst cells with the command that reproduces each alone. Exact decimals
+throughout; floats only for the plots."""
 from __future__ import annotations
 
 import json
@@ -77,7 +77,7 @@ def per_parameter(rows: list[dict], name: str) -> list[dict]:
 
 
 def heat(rows: list[dict], x: str, y: str) -> dict:
-    """Mean PnL per (x value, y value); x/y are parameter names or "seed"."""
+    """Mean trading PnL per (x value, y value); x/y are parameter names or "seed"."""
     def key(r, name):
         return str(r["seed"]) if name == "seed" else r[f"param:{name}"]
     xs = list(dict.fromkeys(key(r, x) for r in rows))
@@ -201,12 +201,12 @@ def render(root: Path, summary: dict, rows, worst, failed, dims, assets) -> str:
     if hm:
         z = [[None if v is None else float(v) for v in line] for line in hm["pnlMean"]]
         fig = go.Figure(go.Heatmap(x=hm["xValues"], y=hm["yValues"], z=z, colorscale="RdYlGn",
-                                   zmid=0, colorbar={"title": "mean PnL"},
+                                   zmid=0, colorbar={"title": "mean trading PnL"},
                                    hovertemplate=f"{hm['x']}=%{{x}}<br>{hm['y']}=%{{y}}"
-                                                 f"<br>mean PnL %{{z}}<extra></extra>"))
+                                                 f"<br>mean trading PnL %{{z}}<extra></extra>"))
         fig.update_xaxes(title=hm["x"], type="category")
         fig.update_yaxes(title=hm["y"], type="category")
-        figures.append({"title": f"Mean PnL by {hm['x']} and {hm['y']}",
+        figures.append({"title": f"Mean trading PnL by {hm['x']} and {hm['y']}",
                         "html": html(fig, "heatmap")})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=True, keep_trailing_newline=True)

@@ -54,11 +54,17 @@ def _yaml(text: str, what: str):
 
 def split(text: str) -> tuple[str, str]:
     """"PATH=VALUE" -> (PATH, VALUE)."""
-    path, eq, value = text.partition("=")
-    if not eq or not path.strip():
-        raise OverrideError(f"{text!r}: give PATH=VALUE (e.g. market.0.spread=0.004)")
+    path, value = pair(text, "PATH=VALUE (e.g. market.0.spread=0.004)")
     parse_path(path)
-    return path.strip(), value.strip()
+    return path, value
+
+
+def pair(text: str, form: str) -> tuple[str, str]:
+    """"NAME=VALUE" -> (NAME, VALUE), stripped; `form` shows what to give instead."""
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip():
+        raise OverrideError(f"{text!r}: give {form}")
+    return name.strip(), value.strip()
 
 
 def parse_value(text: str):
