@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from ..engine.exchange import check_bulk_size
 from ..engine.numbers import DecimalParseError, dotnet_scale, parse_dotnet
 from ..engine.orders import BUY, SELL
+from ..gc_pause import no_gc
 from .json_reader import BindError, Node, _Reader, join_path
-from .json_skim import no_gc
 
 _WHOLE = re.compile(r"-?[0-9]+")
 _SIGNED = re.compile(r"[+-]?[0-9]+")
@@ -301,7 +301,7 @@ def bind_plain(model: Model, text: str) -> dict | None:
     decoding it here first made a third pass over what the Binder skims twice."""
     if "\\ud" in text or "\\uD" in text or len(text) > PLAIN_MAX:   # (a surrogate escape:
         return None                                                # the binder reads it)
-    with no_gc():           # (json_skim.no_gc; what was decoded is gone before it is back)
+    with no_gc():           # (what was decoded is gone before the collector is back)
         return _decoded_plain(model, text)
 
 

@@ -9,10 +9,10 @@ the reader's MaxDepth on what it took.
 """
 from __future__ import annotations
 
-import gc
 import json
 import re
-from contextlib import contextmanager
+
+from ..gc_pause import no_gc
 
 
 def _refuse(_text):
@@ -27,19 +27,6 @@ _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
 _BRACKETS = bytes.maketrans(b"{}", b"[]")          # one kind: a pass takes one level away
 _NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
 _NOT_BRACKET_OR_QUOTE = bytes(c for c in range(256) if c not in b'[]{}"')
-
-
-@contextmanager
-def no_gc():
-    """Without the cyclic collector while the C decoder makes millions of containers (it
-    ran again and again over them all: 3 times the decoding's own time)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def nests_within(text: str, start: int, end: int, limit: int) -> bool:

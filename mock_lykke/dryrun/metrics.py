@@ -5,15 +5,14 @@ Money is exact (`Decimal`); the float arrays are only for plotting. Definitions:
 """
 from __future__ import annotations
 
-import gc
 from array import array
 from bisect import bisect_right
-from contextlib import contextmanager
 from decimal import Context, Decimal, localcontext
 from operator import itemgetter
 from pathlib import Path
 
 from ..engine.orders import BUY
+from ..gc_pause import no_gc
 from ..journal import ReplayError
 from .entries import ZERO
 from .reading import feed_entries, find_account, read_header, routes, valuation_asset
@@ -351,19 +350,6 @@ def _ratio(a: Decimal, b: Decimal) -> Decimal | None:
 
 def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
-
-
-@contextmanager
-def no_gc():
-    """The cyclic garbage collector paused: the rows kept (hundreds of thousands of dicts)
-    would make each of its passes longer; nothing made here needs it."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def collect(path: str | Path, account: str | None = None, valuation: str | None = None,

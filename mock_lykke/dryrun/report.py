@@ -18,9 +18,10 @@ from pathlib import Path
 
 from ..engine.clock import format_time
 from ..engine.orders import BUY
+from ..gc_pause import no_gc
 from ..journal import ReplayError, warnings_printed
 from .figures import accuracy, money, significant
-from .metrics import Metrics, _fmt, collect, no_gc
+from .metrics import Metrics, _fmt, collect
 from .reading import read_header
 from .tables import (FILL_COLUMNS, ORDER_COLUMNS, fill_row, order_row, slippage,  # noqa: F401
                      write_parquet, write_tables)
