@@ -341,3 +341,17 @@ def test_a_journal_that_cannot_be_cut_back_refuses_every_later_command(tmp_path,
         ex.deposit(trader, "USD", Decimal("1"))
     assert snapshot_bytes(ex) == before
     assert "every later command is refused" in caplog.text
+
+
+def test_a_control_change_whose_line_cannot_be_written_is_not_made(tmp_path):
+    mock = build_mock(load_text(WITHDRAWING), journal_path=tmp_path / "j.jsonl")
+    c, ex = mock.controller, mock.exchange
+    journal = c.journal
+    journal._file, working = BrokenFile(), journal._file
+    quirks, before = ex.quirks.as_dict(), snapshot_bytes(ex)
+    with pytest.raises(JournalWriteError):
+        c.set_quirks({next(iter(quirks)): not next(iter(quirks.values()))})
+    with pytest.raises(JournalWriteError):
+        c.set_account("trader", {"blocked": True})
+    journal._file = working
+    assert ex.quirks.as_dict() == quirks and snapshot_bytes(ex) == before
