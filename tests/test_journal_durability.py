@@ -355,3 +355,22 @@ def test_a_control_change_whose_line_cannot_be_written_is_not_made(tmp_path):
         c.set_account("trader", {"blocked": True})
     journal._file = working
     assert ex.quirks.as_dict() == quirks and snapshot_bytes(ex) == before
+
+
+def test_a_participant_step_whose_line_fails_is_not_done_and_the_market_goes_on(tmp_path):
+    """Market participants' commands obey the same rule: the advance that ran the failing
+    step stops there with the error; later steps are journaled and the file replays to the
+    live state."""
+    mock = build_mock(load_file(SCENARIOS / "market-maker.yaml"),
+                      journal_path=tmp_path / "j.jsonl")
+    c, journal = mock.controller, mock.controller.journal
+    c.advance(ms=5000)
+    journal._file, working = BrokenFile(), journal._file
+    with pytest.raises(JournalWriteError):
+        c.advance(ms=5000)
+    journal._file = working
+    done = journal.count
+    c.advance(ms=20000)
+    assert journal.count > done
+    journal.close(mock.exchange.clock.now())
+    assert snapshot_bytes(replay_file(tmp_path / "j.jsonl")[1]) == snapshot_bytes(mock.exchange)
