@@ -358,19 +358,41 @@ def test_a_control_change_whose_line_cannot_be_written_is_not_made(tmp_path):
 
 
 def test_a_participant_step_whose_line_fails_is_not_done_and_the_market_goes_on(tmp_path):
-    """Market participants' commands obey the same rule: the advance that ran the failing
-    step stops there with the error; later steps are journaled and the file replays to the
-    live state."""
+    """Market participants' commands obey the same rule; the participant says why, and acts
+    again at its next step: the file replays to the live state."""
     mock = build_mock(load_file(SCENARIOS / "market-maker.yaml"),
                       journal_path=tmp_path / "j.jsonl")
     c, journal = mock.controller, mock.controller.journal
     c.advance(ms=5000)
     journal._file, working = BrokenFile(), journal._file
-    with pytest.raises(JournalWriteError):
+    done, before = journal.count, snapshot_bytes(mock.exchange)
+    with pytest.raises(JournalWriteError):      # the advance's own `clock` line, at the end
         c.advance(ms=5000)
+    assert journal.count == done
+    assert any("command not done" in (p.last_error or "") for p in c.participants)
     journal._file = working
-    done = journal.count
     c.advance(ms=20000)
-    assert journal.count > done
+    assert journal.count > done and snapshot_bytes(mock.exchange) != before
     journal.close(mock.exchange.clock.now())
     assert snapshot_bytes(replay_file(tmp_path / "j.jsonl")[1]) == snapshot_bytes(mock.exchange)
+
+
+def test_a_timeline_step_whose_line_fails_is_not_done_and_says_so(tmp_path):
+    mock = build_mock(load_text(WITHDRAWING + """
+timeline:
+  - {at: 1s, deposit: {account: trader, assetId: USD, amount: "5"}}
+  - {at: 2s, deposit: {account: trader, assetId: USD, amount: "7"}}
+"""), journal_path=tmp_path / "j.jsonl")
+    c, journal, ex = mock.controller, mock.controller.journal, mock.exchange
+    journal._file, working = BrokenFile(), journal._file
+    with pytest.raises(JournalWriteError):      # the advance's own `clock` line, at the end
+        c.advance(ms=1500)
+    assert ex.clock.now() == ex.clock.start_ms + 1500
+    journal._file = working
+    c.advance(ms=1000)
+    assert ex.account("trader").balances["USD"].total == Decimal("1007")
+    assert [w["message"] for w in c.warnings] == [
+        f"timeline[0] (deposit at 1s): command not done: its journal line could not be written "
+        f"to {tmp_path / 'j.jsonl'}: [Errno 28] No space left on device"]
+    journal.close(ex.clock.now())
+    assert snapshot_bytes(replay_file(tmp_path / "j.jsonl")[1]) == snapshot_bytes(ex)

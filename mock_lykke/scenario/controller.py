@@ -188,6 +188,8 @@ class Controller:
             else:
                 with self.tracker.acting(source):
                     run_step(self, name, body)
+        except OSError as e:        # its journal line failed: not done, the clock goes on
+            self.warn(f"timeline[{index}] ({name} at {step['at']}): {e}")
         except ControlError as e:
             self.warn(f"timeline[{index}] ({name} at {step['at']}): {e.message}")
             if self.tracker is not None and e.code is None:    # (the engine's are noted)
