@@ -1,6 +1,7 @@
 """The journal's guarantee: a command is in the journal before its answer leaves, or it did not
 happen. Its line is written and flushed to the OS inside the engine command, so before the
-front builds a reply; a line that cannot be written is never acknowledged; any string the
+front builds a reply; a line that cannot be written is never acknowledged and its command
+changes nothing (the next one tries again); any string the
 engine accepted can be written (lone surrogates as \\u escapes) and reads back the same; a last
 line cut off mid-write is left out with a warning. (Stopping and killing a server under load:
 test_reliability_kill.py.)"""
