@@ -18,13 +18,16 @@ accounts, quirks), the seed and the clock's start. Each further line is one entr
 Replaying the entries in order on a fresh engine with the same seed, the virtual clock set to
 each entry's time, regenerates the same ids and so the exact same state.
 
-Write-ahead: an entry is written and flushed to the OS inside the command that makes it, so
-before any reply to that command leaves. A line that cannot be UTF-8 (a lone surrogate from a
+Write-ahead: an entry is written to the OS inside the command that makes it, after the
+command's checks and before its first change, so before any reply to that command leaves; a
+line that cannot be written raises JournalWriteError and the command is not done (the file is
+cut back to its last whole line; the next command tries again). A line that cannot be UTF-8 (a lone surrogate from a
 request) is written with \\uXXXX escapes, which read back as the same string. Reading takes
 the complete part of a journal whose last line was cut off mid-write, with a JournalWarning.
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -51,6 +54,10 @@ NOTES = frozenset({"call", "order", "fill", "reject", "closed", "balance", "pric
 
 class ReplayError(Exception):
     """A journal that does not replay (corrupt, or from an incompatible engine)."""
+
+
+class JournalWriteError(OSError):
+    """A journal line could not be written: the command it is for was not done."""
 
 
 class JournalWarning(UserWarning):
@@ -87,7 +94,11 @@ class Journal:
 
     def __init__(self, path: str | Path | None = None, keep: int = 10_000):
         self.path = Path(path) if path else None
-        self._file = open(self.path, "wb") if self.path else None
+        # unbuffered: each line goes to the OS in write(), and a failed one leaves no bytes
+        # behind in a buffer to surface with the next line
+        self._file = open(self.path, "wb", buffering=0) if self.path else None
+        self._size = 0                  # bytes of whole lines in the file
+        self.broken: str | None = None  # why the journal refuses every line (see _rewind)
         self.header: dict | None = None
         self.entries: deque = deque(maxlen=keep)
         self.count = 0
@@ -95,14 +106,39 @@ class Journal:
         self._late = False
 
     def _write(self, obj: dict) -> None:
-        """The line, flushed to the OS before this returns (a kill -9 then keeps it)."""
+        """The line, handed to the OS before this returns (a kill -9 then keeps it). A write
+        that fails raises JournalWriteError, the file cut back to its last whole line."""
         if self._file is not None:
-            self._file.write((dumps(obj) + "\n").encode("utf-8"))
-            self._file.flush()
+            if self.broken is not None:
+                raise JournalWriteError(f"command not done: the journal {self.path} is unusable "
+                                        f"since a failed write ({self.broken}); reset the mock")
+            data = (dumps(obj) + "\n").encode("utf-8")
+            try:
+                view = memoryview(data)
+                while view:                         # (a raw file may take part of it)
+                    n = self._file.write(view)
+                    if not n:
+                        raise OSError(errno.EIO, "the file took no bytes")
+                    view = view[n:]
+            except Exception as e:
+                self._rewind(e)
+                raise JournalWriteError(f"command not done: its journal line could not be "
+                                        f"written to {self.path}: {e}") from e
+            self._size += len(data)
         elif self.path is not None and not self._late:
             self._late = True           # (the server closes its fronts first: a bug if seen)
             log.warning("%s is closed: entry %s and later ones are not in it", self.path,
                         obj.get("n"))
+
+    def _rewind(self, error: Exception) -> None:
+        """Cut off what a failed write left (part of a line); if even that fails, the file's
+        end is unknown and every later line is refused (appending could bury a broken line)."""
+        try:
+            self._file.seek(self._size)
+            self._file.truncate()
+        except Exception as e:
+            self.broken = f"{error}; then cutting the file back failed: {e}"
+            log.error("journal %s: %s; every later command is refused", self.path, self.broken)
 
     def write_header(self, header: dict) -> None:
         self.header = {"journal": FORMAT, **header}

@@ -2,6 +2,8 @@
 then applied, then announced as one batch of events.
 
 A command either raises `ApiError` / `ServerCrash` having changed nothing, or succeeds.
+Each command tells `recorders` (the journal) what it is after its checks and before its first
+change (even drawing an id), so a recorder that raises leaves the exchange as it was.
 """
 from __future__ import annotations
 
@@ -79,8 +81,9 @@ class Exchange:
         self.books: dict[str, Book] = {}
         self.markets: dict[str, PairMarket] = {}
         self.listeners: list[Callable[[list], None]] = []
-        # recorders(name, args) hear every accepted command (the journal); args are the
-        # command's arguments with the account given by name.
+        # recorders(name, args) hear every accepted command (the journal) before it changes
+        # anything: one that raises aborts the command. args: the command's arguments, the
+        # account given by name.
         self.recorders: list[Callable[[str, dict], None]] = []
         self._seq = 0
         self._shared: dict[Decimal, Decimal] = {}       # see _share
@@ -296,15 +299,15 @@ class Exchange:
         lock = ceil_to(needed, acc) if side == BUY else volume
         if bal.total - bal.reserved < lock:
             raise ApiError.me(Code.meNotEnoughFunds)
+        if self.recorders:
+            self._record("place_limit", account=account, pair_id=pair_id, side=side,
+                         volume=volume, price=price)
         tx = self._tx()
         self._seq += 1
         order = Order(self.ids.next(), account.wallet_id, pair.pair_id, side, price, volume,
                       volume, tx.now, self._seq)
         self._execute_limit(tx, account, pair, order, lock)
         self._commit(tx)
-        if self.recorders:
-            self._record("place_limit", account=account, pair_id=pair_id, side=side,
-                         volume=volume, price=price)
         return order.id
 
     def place_market(self, account: Account, pair_id: str, side: str,
@@ -331,6 +334,9 @@ class Exchange:
         if bal is None or bal.free < needed:
             raise ApiError.me(Code.meNotEnoughFunds)
         avg = float(notional / volume)
+        if self.recorders:
+            self._record("place_market", account=account, pair_id=pair_id, side=side,
+                         volume=volume)
         tx = self._tx()
         # the order keeps the double as C# converts it to decimal: 15 significant digits
         order = self._new_order(self.ids.next(), account, pair, side, "Market",
@@ -341,9 +347,6 @@ class Exchange:
         if tx.full:
             tx.orders.setdefault(account.wallet_id, {})[order.id] = order
         self._commit(tx)
-        if self.recorders:
-            self._record("place_market", account=account, pair_id=pair_id, side=side,
-                         volume=volume)
         return order.id, avg
 
     def _new_order(self, order_id: str, account: Account, pair: AssetPair, side: str, kind: str,
@@ -566,11 +569,11 @@ class Exchange:
         order = self.history.orders.get(order_id)
         if order is None or order.wallet_id != account.wallet_id or order.status not in ACTIVE:
             raise ApiError.me(Code.meNotFound)
+        if self.recorders:
+            self._record("cancel_order", account=account, order_id=order_id)
         tx = self._tx()
         self._cancel(tx, order)
         self._commit(tx)
-        if self.recorders:
-            self._record("cancel_order", account=account, order_id=order_id)
 
     def cancel_all(self, account: Account, pair_id: str | None = None,
                    side: str | None = None) -> int:
@@ -578,11 +581,11 @@ class Exchange:
         self._check_optional_pair(pair_id)
         targets = [o for o in self.history.active_orders(account.wallet_id, pair_id or None)
                    if side is None or o.side == side]
+        self._record("cancel_all", account=account, pair_id=pair_id, side=side)
         tx = self._tx()
         for order in targets:
             self._cancel(tx, order)
         self._commit(tx)
-        self._record("cancel_all", account=account, pair_id=pair_id, side=side)
         return len(targets)
 
     # --- bulk -------------------------------------------------------------------------
@@ -592,12 +595,13 @@ class Exchange:
         check_bulk_size(len(items))
         if cancel_mode is not None and cancel_mode not in CANCEL_MODES:
             raise ValueError(f"unknown cancel mode {cancel_mode!r}")
+        # journaled before anything is drawn, even for an unknown pair (the item ids are)
+        if self.recorders:
+            self._record("place_bulk", account=account, pair_id=pair_id, items=list(items),
+                         cancel_previous=cancel_previous, cancel_mode=cancel_mode)
         ids = [self.ids.next() for _ in items]
         raw = self.reference.pairs.get(pair_id)
         if raw is None or self.reference.pair(pair_id) is None:
-            # the engine's answer; the item ids were drawn, so the journal needs the command
-            self._record("place_bulk", account=account, pair_id=pair_id, items=list(items),
-                         cancel_previous=cancel_previous, cancel_mode=cancel_mode)
             code = Code.meUnknownAsset if raw is None else Code.meDisabledAsset
             return BulkResult(pair_id, code, ())
         pair = raw
@@ -619,9 +623,6 @@ class Exchange:
             code = self._bulk_item(tx, account, pair, order_id, item, abs(vol), side)
             statuses.append(new_bulk_status(order_id, code, float(vol), float(item.price)))
         self._commit(tx)
-        if self.recorders:
-            self._record("place_bulk", account=account, pair_id=pair_id, items=list(items),
-                         cancel_previous=cancel_previous, cancel_mode=cancel_mode)
         return BulkResult(pair.pair_id, Code.success, tuple(statuses))
 
     def _bulk_item(self, tx: _Tx, account: Account, pair: AssetPair, order_id: str,
@@ -660,14 +661,16 @@ class Exchange:
     # --- money in and out ---------------------------------------------------------------
     def set_balance(self, account: Account, asset_id: str, amount: Decimal) -> None:
         """Control API: set the whole balance (must stay >= what is reserved)."""
+        held = account.balances.get(asset_id)
+        reserved = held.reserved if held is not None else ZERO
+        if amount < reserved:
+            raise ValueError(f"{asset_id} balance {amount} is below the reserved {reserved}")
+        self._record("set_balance", account=account, asset_id=asset_id, amount=amount)
         tx = self._tx()
         bal = account.row(asset_id, tx.now)
-        if amount < bal.reserved:
-            raise ValueError(f"{asset_id} balance {amount} is below the reserved {bal.reserved}")
         bal.total = Decimal(amount)
         self._touched(tx, account, asset_id, bal)
         self._commit(tx)
-        self._record("set_balance", account=account, asset_id=asset_id, amount=amount)
 
     def deposit(self, account: Account, asset_id: str, amount: Decimal) -> str:
         """A cash-in: the balance grows and the operations history shows a deposit."""
@@ -675,6 +678,7 @@ class Exchange:
             raise ApiError(Code.itemNotFound, "Asset not found", "assetId")
         if amount <= 0:
             raise not_less_than_zero("volume")
+        self._record("deposit", account=account, asset_id=asset_id, amount=amount)
         tx = self._tx()
         op_id = self.ids.next()
         bal = account.row(asset_id, tx.now)
@@ -683,7 +687,6 @@ class Exchange:
         self.history.add_operation(Operation(op_id, account.wallet_id, asset_id, amount, ZERO,
                                              "deposit", tx.now))
         self._commit(tx)
-        self._record("deposit", account=account, asset_id=asset_id, amount=amount)
         return op_id
 
     def create_withdrawal(self, account: Account, request_id: str, asset_id: str,
@@ -698,9 +701,9 @@ class Exchange:
         known = account.withdrawal_requests.get(request_id)
         if known is not None:
             return known
-        op_id = self.ids.next()
         self._record("create_withdrawal", account=account, request_id=request_id,
                      asset_id=asset_id, volume=volume, address=address, extension=extension)
+        op_id = self.ids.next()
         # remembered once journaled: a retry never gets the id of a command that is nowhere
         account.withdrawal_requests[request_id] = op_id
         if not asset.deposit_capable:
@@ -728,8 +731,8 @@ class Exchange:
             raise ApiError(Code.actionForbidden, "Asset unavailable")
         self._deposit_preconditions(account)
         if account.deposit_state is None:
-            account.deposit_state = "Active"
             self._record("create_deposit_addresses", account=account)
+            account.deposit_state = "Active"
 
     def _address(self, account: Account, asset: Asset) -> DepositAddress:
         if account.deposit_state != "Active":

@@ -1,6 +1,7 @@
 """What every participant shares: its account and pair, a seeded random stream, a timer."""
 from __future__ import annotations
 
+import logging
 from contextlib import nullcontext
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +11,8 @@ from ..engine import ApiError, Exchange
 from ..engine.clock import Timer
 from ..engine.numbers import fits, quantum
 from ..scenario.values import dec
+
+log = logging.getLogger(__name__)
 
 MILLION = 1_000_000
 
@@ -62,6 +65,11 @@ class Participant:
         except ApiError as e:
             self.stats["rejected"] += 1
             self.last_error = f"{e.code.name}: {e.message}"
+            return None
+        except OSError as e:        # its journal line failed: not done, the market goes on
+            self.stats["rejected"] += 1
+            self.last_error = str(e)
+            log.error("%s: %s", self.name, e)
             return None
         self.stats["commands"] += 1
         return result

@@ -188,6 +188,8 @@ class Controller:
             else:
                 with self.tracker.acting(source):
                     run_step(self, name, body)
+        except OSError as e:        # its journal line failed: not done, the clock goes on
+            self.warn(f"timeline[{index}] ({name} at {step['at']}): {e}")
         except ControlError as e:
             self.warn(f"timeline[{index}] ({name} at {step['at']}): {e.message}")
             if self.tracker is not None and e.code is None:    # (the engine's are noted)
@@ -270,9 +272,10 @@ class Controller:
                            for p, m in rule_problems(spec, base_dir)]
         if errors:
             raise ControlError("; ".join(errors))
-        self.latency_rules = [jsonable(r) for r in rules]
+        latency_rules = [jsonable(r) for r in rules]
+        self.journal.record(self.now(), "latency", {"rules": latency_rules})
+        self.latency_rules = latency_rules
         self._set_plan(self.exchange)
-        self.journal.record(self.now(), "latency", {"rules": self.latency_rules})
         return self.latency()
 
     def clear_latency(self) -> list[dict]:
@@ -429,9 +432,9 @@ class Controller:
         state = flags.get("depositState", acc.deposit_state)
         if state not in (None, "Creating", "Active", "Blocked"):
             raise ControlError("depositState must be null, Creating, Active or Blocked")
-        set_flags(acc, flags)
-        acc.deposit_state = state
         self.journal.record(self.now(), "set_account", {"account": account, "flags": flags})
+        set_flags(acc, flags)       # (journaled first: a line that fails changes nothing)
+        acc.deposit_state = state
         return self.describe_account(acc)
 
     def describe_account(self, acc) -> dict:
@@ -519,8 +522,8 @@ class Controller:
             raise ControlError(f"unknown quirk(s): {', '.join(unknown)}", 404)
         if any(not isinstance(v, bool) for v in overrides.values()):
             raise ControlError("quirk values are true or false")
-        self.exchange.quirks.update(overrides)
         self.journal.record(self.now(), "set_quirks", {"quirks": overrides})
+        self.exchange.quirks.update(overrides)
         return self.quirks()
 
     # --- records ----------------------------------------------------------------------
