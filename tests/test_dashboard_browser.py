@@ -2,8 +2,8 @@
 
 Against a running `mock-lykke serve` (a subprocess, as a user runs it): a fill made through
 gRPC shows in the trades tape and the order-book ladder within a second; the page's controls
-(advance the clock, add a fault, switch a quirk, place an order, explain it) change the mock's
-state as its control API then reports. The page makes no request outside the mock's origin.
+(advance the clock, add a fault, add and remove latency rules, switch a quirk, place an
+order, explain it) change the mock's state as its control API then reports. The page makes no request outside the mock's origin.
 
 Skipped without `chromium` (apt-get install -y chromium) or the `playwright` package.
 Playwright's own browser download is not used: chromium is launched by `executable_path`.
@@ -230,4 +230,39 @@ def test_the_page_carries_a_control_token_and_resets_the_mock(mock, browser):
     assert len(calls) == 2
     assert all(h.get("authorization") == "Bearer s3cret" and h.get("x-mock-token") == "s3cret"
                for h in calls)
+    page.close()
+
+
+def test_latency_rules_are_added_and_removed_from_the_page(mock, browser):
+    """The page edits the latency rules through PUT /_mock/latency: the mock then has them (and
+    journals them); a bad rule is refused with the control API's message and changes nothing."""
+    expect = sync_api.expect
+    page = browser.new_page()
+    page.goto(mock["rest"] + "/_mock/ui")
+    expect(page.locator("#status")).to_have_text("live")
+    before = control(mock, "GET", "/latency")
+    rows = page.locator("#latency li[data-latency]")
+    expect(rows).to_have_count(len(before))
+    place = {"method": "PlaceLimitOrder", "request": "50ms", "response": "5ms"}
+    route = {"route": "POST /api/orders/*", "request": {"uniform": ["1ms", "3ms"]}}
+    for rule in (place, route):
+        page.fill("#latency-spec", json.dumps(rule))
+        page.click("#latency-add")
+        expect(rows).to_have_count(len(before) + (2 if rule is route else 1))
+    assert control(mock, "GET", "/latency") == before + [place, route]
+    noted = [e["args"] for e in control(mock, "GET", "/journal?since=0&limit=10000")["entries"]
+             if e["cmd"] == "latency"]
+    assert noted[-1] == {"rules": before + [place, route]}
+
+    page.fill("#latency-spec", '{"method": "PlaceLimitOrder", "request": "soon"}')
+    page.click("#latency-add")
+    expect(page.locator("#toast")).to_contain_text("PUT /_mock/latency")
+    assert control(mock, "GET", "/latency") == before + [place, route]
+
+    rows.filter(has_text="/api/orders/").get_by_title("remove").click()   # the last rule
+    expect(rows).to_have_count(len(before) + 1)
+    assert control(mock, "GET", "/latency") == before + [place]
+    rows.filter(has_text="PlaceLimitOrder").get_by_title("remove").click()
+    expect(rows).to_have_count(len(before))
+    assert control(mock, "GET", "/latency") == before
     page.close()

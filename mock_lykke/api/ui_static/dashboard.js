@@ -323,8 +323,19 @@ function renderFaults() {
 
 function renderLatency() {
   const ul = $("#latency");
-  ul.replaceChildren(...(state.latency.length ? state.latency.map((r) => el("li", {}, JSON.stringify(r)))
+  ul.replaceChildren(...(state.latency.length ? state.latency.map((r, i) => el("li", { "data-latency": i },
+    el("span", {}, JSON.stringify(r)),
+    el("button", { class: "small", title: "remove", onclick: () => act(() => editLatency((rules) => {
+      const at = rules.findIndex((x) => JSON.stringify(x) === JSON.stringify(r));
+      return at < 0 ? null : rules.filter((_, k) => k !== at);
+    })) }, "✕")))
     : [el("li", { class: "none" }, "no latency rules")]));
+}
+
+// Latency rules have no ids and PUT replaces them all: edit the list in force now, not the one drawn.
+async function editLatency(change) {
+  const rules = change(await control("GET", "/latency"));
+  return rules === null ? null : control("PUT", "/latency", { rules });
 }
 
 function renderMarket() {
@@ -465,6 +476,12 @@ function wire() {
     let spec;
     try { spec = JSON.parse($("#fault-spec").value); } catch (err) { toast("the fault is not JSON: " + err.message); return; }
     act(() => control("POST", "/faults", spec), (r) => `added fault #${r.map((f) => f.id).join(", #")}`);
+  };
+  $("#latency-form").onsubmit = (e) => {
+    e.preventDefault();
+    let spec;
+    try { spec = JSON.parse($("#latency-spec").value); } catch (err) { toast("the rule is not JSON: " + err.message); return; }
+    act(() => editLatency((rules) => rules.concat(spec)), (r) => `${r.length} latency rule(s) in force`);
   };
   window.addEventListener("resize", renderDepth);
 }
