@@ -188,10 +188,17 @@ def test_a_remote_orderbook_is_the_in_process_one(served, scenario):
 
 
 def test_a_remote_orderbook_knows_only_listed_pairs(served):
-    """reference-data: ETHUSD is disabled, OLDUSD's base is not tradable."""
+    """reference-data: ETHUSD is disabled, OLDUSD's base is not tradable; BTCUSD's book
+    never had an order (its time is the clock's)."""
     from mock_lykke.engine.errors import ApiError
+    from mock_lykke.testing import Lykke
+    with Lykke(scenario=SCENARIOS / "reference-data.yaml") as local:
+        local.advance("1s")
+        expected = local.orderbook("BTCUSD")
     with RemoteLykke(served, SCENARIOS / "reference-data.yaml") as remote:
-        assert remote.orderbook("BTCUSD").bids == ()
+        remote.advance("1s")
+        assert remote.orderbook("BTCUSD") == expected
+        assert expected.bids == () and expected.timestamp == remote.now()
         for pair_id in ("ETHUSD", "OLDUSD"):
             with pytest.raises(ApiError, match="Asset pair not found"):
                 remote.orderbook(pair_id)
