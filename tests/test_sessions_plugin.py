@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import urllib.request
+from decimal import Decimal
 
 import pytest
 
@@ -79,7 +80,7 @@ def test_what_needs_the_mock_in_process(lykke):
     with pytest.raises(RemoteUnsupported, match="--lykke-server"):
         lykke.exchange
     with pytest.raises(RemoteUnsupported, match="wait_for"):
-        lykke.orderbook("BTCUSD")
+        lykke.events()
     order_id = lykke.place_limit("book", "BTCUSD", "sell", "0.1", "10005")
     assert lykke.wait_for(lambda: lykke.snapshot()["orders"])
     lykke.place_market("trader", "BTCUSD", "buy", "0.1")
@@ -151,6 +152,56 @@ def test_the_example_suite_passes_against_a_served_mock(served):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and "failed" not in run.stdout
     assert _sessions(served) == []
+
+
+def _trade_a_little(lykke) -> list:
+    """The same acts on either fixture; the books seen after each."""
+    seen = [lykke.orderbook("BTCUSD")]
+    lykke.place_limit("book", "BTCUSD", "sell", "0.25", "10010")    # a second order at a level
+    lykke.place_limit("trader", "BTCUSD", "buy", "0.5", "9990.5")
+    lykke.advance("2s")
+    seen.append(lykke.orderbook("BTCUSD"))
+    lykke.place_market("trader", "BTCUSD", "buy", "1.6")            # into the second ask
+    lykke.set_quirks({"negative-ask-volumes": False, "orderbook-per-order-entries": False})
+    seen.append(lykke.orderbook("BTCUSD"))
+    return seen
+
+
+@pytest.mark.parametrize("scenario", ["basic.yaml", "quirks-off.yaml"])
+def test_a_remote_orderbook_is_the_in_process_one(served, scenario):
+    """Same scenario, seed and acts: the same BookChanged, entry for entry, whatever the
+    quirks make the APIs show."""
+    from mock_lykke.engine.errors import ApiError
+    from mock_lykke.testing import Lykke
+    with Lykke(scenario=SCENARIOS / scenario, seed=5) as local:
+        expected = _trade_a_little(local)
+        with pytest.raises(ApiError, match="Asset pair not found"):
+            local.orderbook("NOPE")
+    with RemoteLykke(served, SCENARIOS / scenario, seed=5) as remote:
+        got = _trade_a_little(remote)
+        with pytest.raises(ApiError, match="Asset pair not found"):
+            remote.orderbook("NOPE")
+    assert got == expected
+    assert [repr(b) for b in got] == [repr(b) for b in expected]     # same scale, same types
+    assert [p for p, _ in got[1].asks].count(Decimal("10010")) == 2     # per order
+    assert all(v > 0 for b in got for _, v in b.asks)
+
+
+def test_a_remote_orderbook_knows_only_listed_pairs(served):
+    """reference-data: ETHUSD is disabled, OLDUSD's base is not tradable; BTCUSD's book
+    never had an order (its time is the clock's)."""
+    from mock_lykke.engine.errors import ApiError
+    from mock_lykke.testing import Lykke
+    with Lykke(scenario=SCENARIOS / "reference-data.yaml") as local:
+        local.advance("1s")
+        expected = local.orderbook("BTCUSD")
+    with RemoteLykke(served, SCENARIOS / "reference-data.yaml") as remote:
+        remote.advance("1s")
+        assert remote.orderbook("BTCUSD") == expected
+        assert expected.bids == () and expected.timestamp == remote.now()
+        for pair_id in ("ETHUSD", "OLDUSD"):
+            with pytest.raises(ApiError, match="Asset pair not found"):
+                remote.orderbook(pair_id)
 
 
 def test_the_control_token_goes_with_every_control_call(monkeypatch):

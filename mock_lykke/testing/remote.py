@@ -9,8 +9,8 @@ mocks: a session is created per test (per module for `lykke_module`) and deleted
 Everything goes over the wire (the session's gRPC and REST ports, its control API), so the
 same test runs against a server in another process, container or language's CI.
 
-What needs the mock in this process (the engine objects, engine events, trades and books as
-engine objects) raises RemoteUnsupported; orders are read from the session's /_mock/state,
+What needs the mock in this process (the engine objects, engine events) raises
+RemoteUnsupported; orders, trades and books are read from the session's /_mock/state,
 and the waits re-check their condition every few milliseconds instead of after each engine
 event.
 """
@@ -261,7 +261,6 @@ class RemoteLykke(RemoteControl):
     call = _unsupported("call", _INSTEAD)
     events = _unsupported("events", _INSTEAD)
     next_event = _unsupported("next_event", _INSTEAD)
-    orderbook = _unsupported("orderbook", _INSTEAD)
 
 
 class AsyncRemoteLykke(RemoteLykke):

@@ -205,12 +205,37 @@ class RemoteControl:
                 for t in state["trades"] if t["account"] == account
                 and (order_id is None or t["orderId"] == order_id)]
 
+    def orderbook(self, pair_id: str):
+        """The pair's book now, as Lykke.orderbook: an engine BookChanged with per-order
+        (price, volume) entries, best first, asks positive. Read from /_mock/state, which
+        holds the engine's own entries whatever the session's quirks make the APIs show."""
+        from ..engine.errors import PAIR_NOT_FOUND, ApiError, Code
+        from ..engine.events import BookChanged
+        if pair_id not in self._listed_pairs():
+            raise ApiError(Code.itemNotFound, *PAIR_NOT_FOUND)
+        state = self.snapshot()
+        book = state["books"][pair_id]
+        stamp = book["timestamp"]
+        return BookChanged(pair_id, stamp if stamp is not None else state["now"],
+                           *(tuple((Decimal(p), Decimal(v)) for p, v in book[side])
+                             for side in ("bids", "asks")))
+
     def _pairs(self) -> dict:
         if getattr(self, "_pair_assets", None) is None:
             data = self._ctl("GET", "/scenario")["data"]
             self._pair_assets = {p["assetPairId"]: (p["baseAssetId"], p["quoteAssetId"])
                                  for p in data.get("assetPairs") or []}
         return self._pair_assets
+
+    def _listed_pairs(self) -> set:
+        """The pairs the engine knows (enabled, both assets listed), from the scenario."""
+        if getattr(self, "_listed", None) is None:
+            from ..scenario.validate import _listed
+            data = self._ctl("GET", "/scenario")["data"]
+            assets = {a["assetId"]: a for a in data.get("assets") or []}
+            self._listed = {p["assetPairId"] for p in data.get("assetPairs") or []
+                            if _listed(p, assets)}
+        return self._listed
 
 
 def _decimal(text):
